@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# build-qemu.sh [--print-prefix]: builds and installs the patched QEMU into
+# a cache directory keyed by source version, series hash and configure
+# options, so an unchanged QEMU is never built twice.  With --print-prefix
+# only prints where that installation is (or will be).
+#
+# QEMU_EXTERNAL_SRC=/path/to/qemu builds a tree of your own instead of
+# Debian's (incrementally, keyed by its path): the series is not applied.
+. "$(dirname "$0")/common.sh"
+
+CONFIGURE_OPTS=(
+    --target-list=x86_64-softmmu
+    --enable-modules
+    --without-default-features
+    --enable-tcg
+    --enable-replication
+    --enable-zstd
+    --enable-fdt=system
+    --disable-docs
+    --disable-install-blobs
+    --disable-tools
+    --disable-guest-agent
+)
+
+build_key() {
+    if [ -n "${QEMU_EXTERNAL_SRC:-}" ]; then
+        printf 'external-%s' "$(realpath "$QEMU_EXTERNAL_SRC" | sha256sum | cut -c1-12)"
+        return
+    fi
+    local v=${QEMU_DEB_VERSION#*:}
+    printf '%s-%s' "${v%%+*}" "$(printf '%s\n' "$QEMU_DEB_VERSION" "$(series_hash)" \
+        "${CONFIGURE_OPTS[@]}" | sha256sum | cut -c1-12)"
+}
+
+KEY=$(build_key)
+PREFIX=$COLO_CACHE_DIR/qemu/$KEY
+BUILD_DIR=$COLO_CACHE_DIR/build/$KEY
+SRC=${QEMU_EXTERNAL_SRC:-$QEMU_SRC_DIR}
+
+# ninja prints one line per step; show every 100th, and everything else
+# (warnings, errors) in full.
+ninja_progress() {
+    awk '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), a, "/");
+                                 if (a[1] % 100 == 0 || a[1] == a[2]) { print $1, "QEMU build steps"; fflush() } next }
+         { print; fflush() }' >&2
+}
+
+configure() {
+    mkdir -p "$BUILD_DIR"
+    (cd "$BUILD_DIR" && "$SRC/configure" --prefix="$PREFIX" --python="$SYS_PYTHON" \
+        --cc=/usr/lib/ccache/gcc --host-cc=/usr/lib/ccache/gcc --cxx=/usr/lib/ccache/g++ \
+        "${CONFIGURE_OPTS[@]}" > configure.log 2>&1) || {
+        tail -30 "$BUILD_DIR/configure.log" >&2
+        die "QEMU configure failed; full log: $BUILD_DIR/configure.log"
+    }
+}
+
+compile_and_install() {
+    export CCACHE_DIR=${CCACHE_DIR:-$COLO_CACHE_DIR/ccache} CCACHE_NOHASHDIR=1
+    ninja -C "$BUILD_DIR" | ninja_progress
+    [ "${PIPESTATUS[0]}" -eq 0 ] || die "QEMU build failed in $BUILD_DIR"
+    rm -rf "$PREFIX"
+    ninja -C "$BUILD_DIR" install > "$BUILD_DIR/install.log" 2>&1 ||
+        die "QEMU install failed; log: $BUILD_DIR/install.log"
+    # What a module built out of tree needs from this build.
+    install -D -m 644 "$BUILD_DIR/config-host.h" "$PREFIX/share/colo-multifd/config-host.h"
+    ccache -s 2>/dev/null | grep -iE 'hits|misses' | head -3 >&2 || true
+}
+
+main() {
+    if [ "${1:-}" = --print-prefix ]; then
+        echo "$PREFIX"
+        return
+    fi
+    if [ -z "${QEMU_EXTERNAL_SRC:-}" ] && [ -f "$PREFIX/.complete" ]; then
+        log "QEMU $KEY is built: $PREFIX"
+        return
+    fi
+    [ -x "$SRC/configure" ] || die "no QEMU source tree at $SRC"
+    [ -f "$BUILD_DIR/build.ninja" ] || configure
+    compile_and_install
+    touch "$PREFIX/.complete"
+    log "QEMU $KEY installed in $PREFIX"
+}
+
+main "$@"

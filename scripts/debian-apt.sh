@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A private apt configuration under the cache dir, so that trixie sources and
+# bookworm-backports can be used without touching the system's apt set-up.
+# Sourced by the set-up scripts after common.sh.
+
+APT_DIR=$COLO_CACHE_DIR/apt
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+# The mirror the machine already uses for its own Debian release, read from
+# apt itself so one-line and deb822 source files both work.
+system_debian_mirror() {
+    local codename
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    apt-get indextargets --format '$(TARGET_OF) $(RELEASE) $(REPO_URI)' |
+        awk -v c="$codename" '$1 == "deb" && $2 == c { print $3; exit }'
+}
+
+# Writes sources.list and apt.conf for the private configuration.  The
+# system's own binary sources are kept, so dependencies resolve as usual.
+apt_private_write_config() {
+    local mirror codename
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    mirror=$(system_debian_mirror)
+    [ -n "$mirror" ] || die "no Debian '$codename' source found in the system's apt configuration"
+    mkdir -p "$APT_DIR"/{lists/partial,archives/partial,sources.list.d,cache}
+    {
+        apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(COMPONENT)' |
+            awk '$1 == "deb"' | sort -u |
+            while read -r _ uri rel comp; do
+                echo "deb [signed-by=$KEYRING] $uri $rel $comp"
+            done
+        echo "deb [signed-by=$KEYRING] $mirror $codename-backports main"
+        echo "deb-src [signed-by=$KEYRING] $mirror $QEMU_DEB_SUITE main"
+    } > "$APT_DIR/sources.list.new"
+    mv "$APT_DIR/sources.list.new" "$APT_DIR/sources.list"
+    cat > "$APT_DIR/apt.conf" <<EOF
+Dir::Etc::SourceList "$APT_DIR/sources.list";
+Dir::Etc::SourceParts "$APT_DIR/sources.list.d";
+Dir::State::Lists "$APT_DIR/lists";
+Dir::Cache "$APT_DIR/cache";
+Dir::Cache::Archives "$APT_DIR/archives";
+APT::Get::Assume-Yes "true";
+APT::Sandbox::User "root";
+EOF
+}
+
+apt_private() {
+    APT_CONFIG=$APT_DIR/apt.conf DEBIAN_FRONTEND=noninteractive apt-get -q "$@"
+}
+
+# Refresh the private package lists when missing or older than a day.
+apt_private_update() {
+    apt_private_write_config
+    local stamp=$APT_DIR/lists/.updated
+    if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+        apt_private update >&2
+        touch "$stamp"
+    fi
+}

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# setup.sh BUILDDIR: everything `make run` and `make check` need, in order,
+# each step timed: Debian packages, the QEMU source, the QEMU build, and this
+# project's meson build in BUILDDIR.  Idempotent; quick when nothing changed.
+. "$(dirname "$0")/common.sh"
+
+builddir=${1:-$TOPDIR/build}
+
+qemu_version() {
+    local v=${QEMU_DEB_VERSION#*:}
+    echo "${v%%+*}"
+}
+
+configure_project() {
+    local prefix opts
+    prefix=$("$TOPDIR/scripts/build-qemu.sh" --print-prefix)
+    opts=(-Dqemu_prefix="$prefix" -Dqemu_version="$(qemu_version)")
+    if [ -n "${QEMU_EXTERNAL_SRC:-}" ]; then
+        opts=(-Dqemu_prefix="$prefix" -Dqemu_version=)
+    fi
+    if [ -f "$builddir/build.ninja" ]; then
+        meson configure "$builddir" "${opts[@]}" >/dev/null
+    else
+        meson setup "$builddir" "$TOPDIR" "${opts[@]}" >/dev/null
+    fi
+}
+
+step "install Debian packages" "$TOPDIR/scripts/install-deps.sh"
+if [ -z "${QEMU_EXTERNAL_SRC:-}" ]; then
+    step "fetch and patch Debian's qemu $QEMU_DEB_VERSION" "$TOPDIR/scripts/fetch-qemu.sh"
+fi
+step "build QEMU (first time: about 6 min on 2 cores)" "$TOPDIR/scripts/build-qemu.sh"
+step "configure colo-multifd in $builddir" configure_project
+step "build colo-multifd" meson compile -C "$builddir"

@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "colo-pair.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "qemu-proc.h"
+#include "serial.h"
+#include "shim-error.h"
+#include "wait.h"
+
+/* Time bounds without valgrind, in ms; all are scaled by timeout_scale. */
+#define START_MS            15000   /* QEMU up and QMP negotiated */
+#define GUEST_START_MS      15000   /* the guest's start marker */
+#define COMMAND_MS          10000   /* an ordinary QMP command */
+#define ENTER_COLO_MS       90000   /* precopy converged, COLO running */
+#define CHECKPOINT_SLACK_MS 30000   /* on top of the checkpoint delay */
+#define FAILOVER_MS         30000   /* survivor running again */
+#define PROGRESS_MS         15000   /* serial output grows */
+#define QUIT_MS             10000   /* QMP quit until exit */
+#define STATE_QUERY_MS       2000   /* describing a side in an error */
+
+#define LOG_TAIL_LINES 12
+#define POLL_MS 50
+
+struct ColoPair {
+    ColoConfig cfg;
+    QemuProc *side[2];
+    char *image_path;
+};
+
+const char *colo_side_name(ColoSide side)
+{
+    return side == COLO_PRIMARY ? "primary" : "secondary";
+}
+
+static guint scaled(const ColoPair *pair, guint ms)
+{
+    return ms * MAX(pair->cfg.timeout_scale, 1);
+}
+
+static gint64 deadline(const ColoPair *pair, guint ms)
+{
+    return deadline_after_ms(scaled(pair, ms));
+}
+
+static QmpClient *qmp_of(ColoPair *pair, ColoSide side)
+{
+    return qemu_proc_qmp(pair->side[side]);
+}
+
+static const char *serial_path(ColoPair *pair, ColoSide side)
+{
+    return qemu_proc_serial_path(pair->side[side]);
+}
+
+/* One line on the state of @side, without failing whatever its state. */
+static char *describe_side(ColoPair *pair, ColoSide side)
+{
+    QemuProc *proc = pair->side[side];
+    g_autoptr(JsonNode) status = NULL, migration = NULL;
+    gint64 until = deadline(pair, STATE_QUERY_MS);
+
+    if (!proc) {
+        return g_strdup("not started");
+    }
+    if (qemu_proc_has_exited(proc)) {
+        return g_strdup_printf("exited, wait status 0x%x",
+                               qemu_proc_wait_status(proc));
+    }
+    if (qmp_is_closed(qemu_proc_qmp(proc))) {
+        return g_strdup("running, but its QMP connection is closed");
+    }
+    status = qmp_execute(qemu_proc_qmp(proc), "query-status", NULL, until, NULL);
+    migration = qmp_execute(qemu_proc_qmp(proc), "query-migrate", NULL, until,
+                            NULL);
+    return g_strdup_printf("vm %s, migration %s",
+        status ? json_object_get_string_member_with_default(
+                     json_node_get_object(status), "status", "?") : "(no answer)",
+        migration ? json_object_get_string_member_with_default(
+                     json_node_get_object(migration), "status", "none")
+                  : "(no answer)");
+}
+
+/* Adds to a failed step's error what both sides were doing. */
+static gboolean pair_fail(ColoPair *pair, GError **errp)
+{
+    for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+        g_autofree char *state = describe_side(pair, s);
+        g_autofree char *tail = pair->side[s] ?
+            qemu_proc_log_tail(pair->side[s], LOG_TAIL_LINES) : g_strdup("");
+
+        shim_error_append(errp, "\n--- %s: %s; log tail ---\n%s",
+                          colo_side_name(s), state, tail);
+    }
+    return FALSE;
+}
+
+static gboolean run(ColoPair *pair, ColoSide side, const char *cmd,
+                    JsonObject *args, GError **errp)
+{
+    g_autoptr(JsonNode) ret = qmp_execute(qmp_of(pair, side), cmd, args,
+                                          deadline(pair, COMMAND_MS), errp);
+
+    return ret != NULL;
+}
+
+static void add_common_args(const ColoPair *pair, GStrvBuilder *b)
+{
+    g_autofree char *ram = g_strdup_printf("%uM", pair->cfg.ram_mib);
+    g_autofree char *drive = g_strdup_printf("file=%s,format=raw,if=ide",
+                                             pair->image_path);
+
+    /* No vapic: its ROM is a QEMU blob this build does not install. */
+    g_strv_builder_add_many(b, "-machine", "pc", "-accel", "tcg", "-snapshot",
+                            "-global", "apic-common.vapic=off",
+                            "-m", ram, "-L", pair->cfg.firmware_dir,
+                            "-drive", drive, NULL);
+}
+
+static gboolean start_side(ColoPair *pair, ColoSide side, GError **errp)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    g_auto(GStrv) args = NULL;
+    QemuProcConfig pc = {
+        .name = colo_side_name(side),
+        .binary = pair->cfg.qemu_binary,
+        .module_dir = pair->cfg.module_dir,
+        .workdir = pair->cfg.workdir,
+        .valgrind = pair->cfg.valgrind,
+        .valgrind_supp = pair->cfg.valgrind_supp,
+        .start_timeout_ms = scaled(pair, START_MS),
+    };
+
+    add_common_args(pair, b);
+    if (side == COLO_SECONDARY) {
+        g_strv_builder_add_many(b, "-incoming", "defer", NULL);
+    }
+    args = g_strv_builder_end(b);
+    pair->side[side] = qemu_proc_start(&pc, (const char *const *)args, errp);
+    return pair->side[side] != NULL;
+}
+
+ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
+{
+    g_autoptr(ColoPair) pair = g_new0(ColoPair, 1);
+
+    pair->cfg = *cfg;
+    pair->image_path = g_build_filename(cfg->workdir, "guest.img", NULL);
+    if (!guest_layout_valid(&cfg->guest, cfg->ram_mib, errp) ||
+        !guest_write_image(&cfg->guest, pair->image_path, errp)) {
+        return NULL;
+    }
+    if (!start_side(pair, COLO_SECONDARY, errp) ||
+        !start_side(pair, COLO_PRIMARY, errp)) {
+        pair_fail(pair, errp);
+        return NULL;
+    }
+    if (!serial_wait_marker(serial_path(pair, COLO_PRIMARY),
+                            GUEST_START_MARKER,
+                            deadline(pair, GUEST_START_MS))) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
+                    "the primary's guest printed no %s within %u ms",
+                    GUEST_START_MARKER, scaled(pair, GUEST_START_MS));
+        pair_fail(pair, errp);
+        return NULL;
+    }
+    return g_steal_pointer(&pair);
+}
+
+static JsonObject *capabilities(const ColoPair *pair)
+{
+    const char *names[] = { "x-colo", "return-path",
+                            pair->cfg.multifd_channels ? "multifd" : NULL };
+    JsonArray *caps = json_array_new();
+    JsonObject *args = json_object_new();
+
+    for (gsize i = 0; i < G_N_ELEMENTS(names) && names[i]; i++) {
+        JsonObject *cap = json_object_new();
+
+        json_object_set_string_member(cap, "capability", names[i]);
+        json_object_set_boolean_member(cap, "state", TRUE);
+        json_array_add_object_element(caps, cap);
+    }
+    json_object_set_array_member(args, "capabilities", caps);
+    return args;
+}
+
+/* Parameters both sides need to agree on. */
+static JsonObject *shared_parameters(const ColoPair *pair)
+{
+    JsonObject *params = json_object_new();
+
+    if (pair->cfg.multifd_channels) {
+        json_object_set_int_member(params, "multifd-channels",
+                                   pair->cfg.multifd_channels);
+    }
+    if (pair->cfg.zero_page_detection) {
+        json_object_set_string_member(params, "zero-page-detection",
+                                      pair->cfg.zero_page_detection);
+    }
+    return params;
+}
+
+static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
+{
+    JsonObject *params = shared_parameters(pair);
+
+    if (side == COLO_PRIMARY) {
+        json_object_set_int_member(params, "x-checkpoint-delay",
+                                   pair->cfg.checkpoint_delay_ms);
+        /*
+         * Precopy must converge whatever the guest dirties; under valgrind
+         * the bandwidth estimate drops by the same factor as the dirty rate.
+         */
+        json_object_set_int_member(params, "downtime-limit", 10000);
+        json_object_set_int_member(params, "max-bandwidth", 4LL << 30);
+    }
+    return run(pair, side, "migrate-set-capabilities", capabilities(pair),
+               errp) &&
+           run(pair, side, "migrate-set-parameters", params, errp);
+}
+
+/* Starts listening on an ephemeral port and returns the URI to migrate to. */
+static char *listen_on_secondary(ColoPair *pair, GError **errp)
+{
+    JsonObject *args = json_object_new();
+    g_autoptr(JsonNode) info = NULL;
+    JsonArray *addrs;
+    JsonObject *addr;
+
+    json_object_set_string_member(args, "uri", "tcp:127.0.0.1:0");
+    if (!run(pair, COLO_SECONDARY, "migrate-incoming", args, errp)) {
+        return NULL;
+    }
+    info = qmp_execute(qmp_of(pair, COLO_SECONDARY), "query-migrate", NULL,
+                       deadline(pair, COMMAND_MS), errp);
+    if (!info) {
+        return NULL;
+    }
+    addrs = json_object_get_array_member(json_node_get_object(info),
+                                         "socket-address");
+    if (!addrs || json_array_get_length(addrs) == 0) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_PROTOCOL,
+                    "the secondary's query-migrate lists no listening address");
+        return NULL;
+    }
+    addr = json_array_get_object_element(addrs, 0);
+    return g_strdup_printf("tcp:%s:%s",
+                           json_object_get_string_member(addr, "host"),
+                           json_object_get_string_member(addr, "port"));
+}
+
+typedef struct MigrationWait {
+    ColoPair *pair;
+    char *status;
+    GError *error;
+} MigrationWait;
+
+static gboolean migration_settled(gpointer opaque)
+{
+    MigrationWait *w = opaque;
+    g_autoptr(JsonNode) info = NULL;
+    static const char *const settled[] = { "colo", "failed", "completed",
+                                           "cancelled", NULL };
+
+    g_clear_error(&w->error);
+    info = qmp_execute(qmp_of(w->pair, COLO_PRIMARY), "query-migrate", NULL,
+                       deadline(w->pair, COMMAND_MS), &w->error);
+    if (!info) {
+        return TRUE;
+    }
+    g_free(w->status);
+    w->status = g_strdup(json_object_get_string_member_with_default(
+                             json_node_get_object(info), "status", "none"));
+    if (g_strv_contains(settled, w->status)) {
+        return TRUE;
+    }
+    wait_ms(POLL_MS);
+    return FALSE;
+}
+
+static gboolean wait_for_colo_state(ColoPair *pair, GError **errp)
+{
+    MigrationWait w = { .pair = pair };
+    gboolean ok;
+
+    wait_until(migration_settled, &w, deadline(pair, ENTER_COLO_MS));
+    ok = !w.error && g_strcmp0(w.status, "colo") == 0;
+    if (w.error) {
+        g_propagate_prefixed_error(errp, w.error,
+                                   "waiting for migration state colo: ");
+    } else if (!ok) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "waiting for migration state colo on the primary: "
+                    "state is %s after %s", w.status ? w.status : "unknown",
+                    g_strcmp0(w.status, "active") ? "it settled" :
+                    "the time bound expired");
+    }
+    g_free(w.status);
+    return ok;
+}
+
+gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp)
+{
+    g_autofree char *uri = NULL;
+    g_autoptr(QmpEvent) resume = NULL;
+    JsonObject *args;
+
+    if (!configure_side(pair, COLO_SECONDARY, errp) ||
+        !configure_side(pair, COLO_PRIMARY, errp) ||
+        !(uri = listen_on_secondary(pair, errp))) {
+        return pair_fail(pair, errp);
+    }
+    args = json_object_new();
+    json_object_set_string_member(args, "uri", uri);
+    if (!run(pair, COLO_PRIMARY, "migrate", args, errp) ||
+        !wait_for_colo_state(pair, errp)) {
+        return pair_fail(pair, errp);
+    }
+    /* The secondary's guest starts running once the first sync is done. */
+    resume = qmp_wait_event(qmp_of(pair, COLO_SECONDARY), "RESUME",
+                            deadline(pair, CHECKPOINT_SLACK_MS), errp);
+    if (!resume) {
+        g_prefix_error(errp, "after entering COLO: ");
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+/* The guest on @side prints more than it had when @from was read. */
+static gboolean wait_serial_growth(ColoPair *pair, ColoSide side, goffset from,
+                                   GError **errp)
+{
+    if (!serial_wait_growth(serial_path(pair, side), from,
+                            deadline(pair, PROGRESS_MS))) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the %s's guest printed nothing for %u ms (serial stuck "
+                    "at %" G_GOFFSET_FORMAT " bytes)", colo_side_name(side),
+                    scaled(pair, PROGRESS_MS), from);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp)
+{
+    goffset before[2] = {
+        serial_size(serial_path(pair, COLO_PRIMARY)),
+        serial_size(serial_path(pair, COLO_SECONDARY)),
+    };
+
+    for (guint i = 0; i < n; i++) {
+        g_autoptr(QmpEvent) resume = NULL;
+
+        resume = qmp_wait_event(qmp_of(pair, COLO_SECONDARY), "RESUME",
+                                deadline(pair, pair->cfg.checkpoint_delay_ms +
+                                         CHECKPOINT_SLACK_MS), errp);
+        if (!resume) {
+            g_prefix_error(errp, "waiting for checkpoint %u of %u: ", i + 1, n);
+            return pair_fail(pair, errp);
+        }
+    }
+    if (!wait_serial_growth(pair, COLO_PRIMARY, before[COLO_PRIMARY], errp) ||
+        !wait_serial_growth(pair, COLO_SECONDARY, before[COLO_SECONDARY],
+                            errp)) {
+        g_prefix_error(errp, "during %u checkpoints: ", n);
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp)
+{
+    g_autoptr(QmpEvent) stop = NULL;
+
+    /* Queued STOPs belong to checkpoints that have already ended. */
+    qmp_drop_events(qmp_of(pair, COLO_SECONDARY), "STOP");
+    stop = qmp_wait_event(qmp_of(pair, COLO_SECONDARY), "STOP",
+                          deadline(pair, pair->cfg.checkpoint_delay_ms +
+                                   CHECKPOINT_SLACK_MS), errp);
+    if (!stop) {
+        g_prefix_error(errp, "waiting for the next checkpoint to begin: ");
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
+{
+    JsonObject *args = json_object_new(), *instance = json_object_new();
+    JsonArray *instances = json_array_new();
+    g_autoptr(JsonNode) yanked = NULL;
+
+    json_object_set_string_member(instance, "type", "migration");
+    json_array_add_object_element(instances, instance);
+    json_object_set_array_member(args, "instances", instances);
+    /* Out of band: the survivor's main loop may be blocked on the peer. */
+    yanked = qmp_execute_oob(qmp_of(pair, survivor), "yank", args,
+                             deadline(pair, COMMAND_MS), errp);
+    if (!yanked ||
+        !run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
+        g_prefix_error(errp, "failing over to the %s: ",
+                       colo_side_name(survivor));
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+typedef struct RunningWait {
+    ColoPair *pair;
+    ColoSide side;
+    gboolean running;
+    GError *error;
+} RunningWait;
+
+static gboolean vm_running(gpointer opaque)
+{
+    RunningWait *w = opaque;
+    g_autoptr(JsonNode) status = NULL;
+
+    g_clear_error(&w->error);
+    status = qmp_execute(qmp_of(w->pair, w->side), "query-status", NULL,
+                         deadline(w->pair, COMMAND_MS), &w->error);
+    if (!status) {
+        return TRUE;
+    }
+    w->running = json_object_get_boolean_member(json_node_get_object(status),
+                                                "running");
+    if (!w->running) {
+        wait_ms(POLL_MS);
+    }
+    return w->running;
+}
+
+gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp)
+{
+    RunningWait w = { .pair = pair, .side = side };
+
+    wait_until(vm_running, &w, deadline(pair, FAILOVER_MS));
+    if (w.error) {
+        g_propagate_prefixed_error(errp, w.error, "after failover: ");
+        return pair_fail(pair, errp);
+    }
+    if (!w.running) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the %s does not report running %u ms after failover",
+                    colo_side_name(side), scaled(pair, FAILOVER_MS));
+        return pair_fail(pair, errp);
+    }
+    if (!wait_serial_growth(pair, side,
+                            serial_size(serial_path(pair, side)), errp)) {
+        g_prefix_error(errp, "after failover: ");
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+/* Reads the guest's range through QMP pmemsave, not through the guest. */
+static guint8 *read_guest_range(ColoPair *pair, ColoSide side, gsize *len,
+                                GError **errp)
+{
+    g_autofree char *path = g_build_filename(pair->cfg.workdir, "ram.dump",
+                                             NULL);
+    JsonObject *args = json_object_new();
+    char *data = NULL;
+
+    json_object_set_int_member(args, "val", pair->cfg.guest.start);
+    json_object_set_int_member(args, "size",
+                               pair->cfg.guest.end - pair->cfg.guest.start);
+    json_object_set_string_member(args, "filename", path);
+    if (!run(pair, side, "pmemsave", args, errp) ||
+        !g_file_get_contents(path, &data, len, errp)) {
+        return NULL;
+    }
+    g_unlink(path);
+    return (guint8 *)data;
+}
+
+/* Two reads of the range, far enough apart for one guest pass. */
+static gsize pages_changing(ColoPair *pair, ColoSide side, gboolean running,
+                            GError **errp)
+{
+    g_autofree guint8 *a = NULL, *b = NULL;
+    gsize len_a, len_b;
+    goffset printed;
+
+    a = read_guest_range(pair, side, &len_a, errp);
+    if (!a) {
+        return 0;
+    }
+    printed = serial_size(serial_path(pair, side));
+    if (running && !wait_serial_growth(pair, side, printed, errp)) {
+        return 0;
+    }
+    if (!running) {
+        wait_ms(scaled(pair, 100));
+    }
+    b = read_guest_range(pair, side, &len_b, errp);
+    return b && len_a == len_b ? guest_count_changed_pages(a, b, len_a) : 0;
+}
+
+gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
+{
+    g_autofree guint8 *ram = NULL;
+    GError *err = NULL;
+    gsize len;
+
+    if (pages_changing(pair, side, TRUE, &err) == 0) {
+        if (!err) {
+            g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
+                        "the guest's memory did not change while running");
+        }
+        goto fail;
+    }
+    if (!run(pair, side, "stop", NULL, &err)) {
+        goto fail;
+    }
+    if (pages_changing(pair, side, FALSE, &err) != 0 || err) {
+        if (!err) {
+            g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
+                        "the guest's memory changed while stopped");
+        }
+        goto fail;
+    }
+    ram = read_guest_range(pair, side, &len, &err);
+    if (ram && guest_check_counters(ram, len, &err)) {
+        return TRUE;
+    }
+fail:
+    g_propagate_prefixed_error(errp, err, "checking the %s's RAM: ",
+                               colo_side_name(side));
+    return pair_fail(pair, errp);
+}
+
+void colo_pair_free(ColoPair *pair)
+{
+    if (!pair) {
+        return;
+    }
+    for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+        if (pair->side[s]) {
+            qemu_proc_quit(pair->side[s], scaled(pair, QUIT_MS));
+            qemu_proc_free(pair->side[s]);
+        }
+    }
+    g_free(pair->image_path);
+    g_free(pair);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A COLO primary/secondary pair on loopback and the steps of a failover
+ * scenario: migrate into COLO, take checkpoints, fail over to one side and
+ * check that the survivor runs and its guest RAM is consistent.
+ *
+ * Every step is bounded (time bounds scale with ColoConfig.timeout_scale)
+ * and, when it fails, its error says what it waited for, the last state of
+ * both sides and the tail of each QEMU's log.
+ */
+#ifndef SHIM_COLO_PAIR_H
+#define SHIM_COLO_PAIR_H
+
+#include <glib.h>
+
+#include "guest.h"
+
+typedef enum ColoSide {
+    COLO_PRIMARY,
+    COLO_SECONDARY,
+} ColoSide;
+
+typedef struct ColoConfig {
+    const char *qemu_binary;
+    const char *module_dir;         /* QEMU_MODULE_DIR for both, or NULL */
+    const char *firmware_dir;       /* -L */
+    const char *workdir;            /* private, existing */
+    guint multifd_channels;         /* 0: COLO without multifd */
+    const char *zero_page_detection;/* NULL: QEMU's default */
+    guint checkpoint_delay_ms;
+    guint ram_mib;
+    GuestLayout guest;
+    gboolean valgrind;
+    const char *valgrind_supp;
+    guint timeout_scale;            /* >= 1; e.g. 40 under valgrind */
+} ColoConfig;
+
+typedef struct ColoPair ColoPair;
+
+const char *colo_side_name(ColoSide side);
+
+/* Starts both QEMUs; the primary's guest is running when this returns. */
+ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp);
+
+/* Configures both sides, migrates, and waits until COLO runs. */
+gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp);
+
+/* Waits for @n further checkpoints while both guests make progress. */
+gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp);
+
+/* Waits until the secondary stops for its next checkpoint. */
+gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp);
+
+/* Declares the peer of @survivor lost: OOB yank, then x-colo-lost-heartbeat. */
+gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp);
+
+/* The survivor reports running and its guest keeps printing. */
+gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp);
+
+/*
+ * The survivor's guest memory still changes; once stopped it no longer
+ * changes, and its page counters show the guest's pattern.
+ */
+gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp);
+
+/* Quits both QEMUs (killing what does not quit) and frees the pair. */
+void colo_pair_free(ColoPair *pair);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ColoPair, colo_pair_free)
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "serial.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "wait.h"
+
+goffset serial_size(const char *path)
+{
+    GStatBuf st;
+
+    return g_stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+typedef struct MarkerWait {
+    const char *path;
+    const char *marker;
+} MarkerWait;
+
+static gboolean has_marker(gpointer opaque)
+{
+    MarkerWait *w = opaque;
+    g_autofree char *text = NULL;
+    gsize len;
+
+    /* The output may hold NUL bytes: search it as memory, not a string. */
+    return g_file_get_contents(w->path, &text, &len, NULL) &&
+           memmem(text, len, w->marker, strlen(w->marker));
+}
+
+gboolean serial_wait_marker(const char *path, const char *marker,
+                            gint64 deadline)
+{
+    MarkerWait w = { path, marker };
+
+    return wait_until(has_marker, &w, deadline);
+}
+
+typedef struct GrowthWait {
+    const char *path;
+    goffset from;
+} GrowthWait;
+
+static gboolean has_grown(gpointer opaque)
+{
+    GrowthWait *w = opaque;
+
+    return serial_size(w->path) > w->from;
+}
+
+gboolean serial_wait_growth(const char *path, goffset from, gint64 deadline)
+{
+    GrowthWait w = { path, from };
+
+    return wait_until(has_grown, &w, deadline);
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "shim-options.h"
+
+#include <glib/gstdio.h>
+
+#include "qemu-proc.h"
+#include "shim-error.h"
+
+static void set_defaults(ShimOptions *opts)
+{
+    *opts = (ShimOptions) {
+        .channels = 2,
+        .checkpoint_delay_ms = 300,
+        .checkpoints = 3,
+        .ram_mib = 64,
+        .guest_start_mib = 1,
+        .guest_end_mib = 33,
+        .heartbeat_passes = 1,
+    };
+}
+
+static gboolean env_flag(const char *name)
+{
+    const char *v = g_getenv(name);
+
+    return v && *v && !g_str_equal(v, "0");
+}
+
+static void take_environment(ShimOptions *opts)
+{
+    if (!opts->qemu_binary && g_getenv("QEMU_BINARY")) {
+        opts->qemu_binary = g_strdup(g_getenv("QEMU_BINARY"));
+    }
+    if (!opts->module_dir && g_getenv("QEMU_MODULE_DIR")) {
+        opts->module_dir = g_strdup(g_getenv("QEMU_MODULE_DIR"));
+    }
+    opts->valgrind |= env_flag("COLO_SHIM_VALGRIND");
+    if (!opts->firmware_dir) {
+        opts->firmware_dir = g_strdup(SHIM_DEFAULT_FIRMWARE_DIR);
+    }
+    if (!opts->timeout_scale) {
+        opts->timeout_scale = opts->valgrind ? SHIM_VALGRIND_TIMEOUT_SCALE : 1;
+    }
+}
+
+static gboolean check_range(const char *option, gint value, gint min, gint max,
+                            GError **errp)
+{
+    if (value < min || value > max) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "%s must be between %d and %d, not %d", option, min, max,
+                    value);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean validate(const ShimOptions *opts, GError **errp)
+{
+    GuestLayout layout = {
+        .start = (guint64)opts->guest_start_mib << 20,
+        .end = (guint64)opts->guest_end_mib << 20,
+        .heartbeat_passes = opts->heartbeat_passes,
+    };
+
+    if (!check_range("--channels", opts->channels, 1, 255, errp) ||
+        !check_range("--checkpoint-delay", opts->checkpoint_delay_ms, 1,
+                     600000, errp) ||
+        !check_range("--checkpoints", opts->checkpoints, 1, 100000, errp) ||
+        !check_range("--ram", opts->ram_mib, 2, 4095, errp) ||
+        !check_range("--timeout-scale", opts->timeout_scale, 1, 1000, errp) ||
+        !guest_layout_valid(&layout, opts->ram_mib, errp) ||
+        !qemu_proc_binary_usable(opts->qemu_binary, errp)) {
+        return FALSE;
+    }
+    if (!g_file_test(opts->firmware_dir, G_FILE_TEST_IS_DIR)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "firmware directory %s does not exist (Debian package "
+                    "seabios, or --firmware-dir)", opts->firmware_dir);
+        return FALSE;
+    }
+    if (opts->module_dir &&
+        !g_file_test(opts->module_dir, G_FILE_TEST_IS_DIR)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "module directory %s does not exist", opts->module_dir);
+        return FALSE;
+    }
+    if (opts->valgrind && !g_find_program_in_path("valgrind")) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "--valgrind given, but valgrind is not in PATH");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean shim_options_parse(ShimOptions *opts, int *argc, char ***argv,
+                            GError **errp)
+{
+    g_autoptr(GOptionContext) ctx = NULL;
+
+    set_defaults(opts);
+    GOptionEntry entries[] = {
+        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &opts->qemu_binary,
+          "qemu-system-x86_64 to test (default: $QEMU_BINARY)", "PATH" },
+        { "module-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->module_dir,
+          "QEMU_MODULE_DIR for both QEMUs (default: $QEMU_MODULE_DIR)", "DIR" },
+        { "firmware-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->firmware_dir,
+          "BIOS directory, QEMU's -L (default " SHIM_DEFAULT_FIRMWARE_DIR ")",
+          "DIR" },
+        { "channels", 0, 0, G_OPTION_ARG_INT, &opts->channels,
+          "multifd channels in the multifd cases (default 2)", "N" },
+        { "zero-page-detection", 0, 0, G_OPTION_ARG_STRING,
+          &opts->zero_page_detection,
+          "migration parameter zero-page-detection (default: QEMU's)", "MODE" },
+        { "checkpoint-delay", 0, 0, G_OPTION_ARG_INT,
+          &opts->checkpoint_delay_ms, "x-checkpoint-delay (default 300)", "MS" },
+        { "checkpoints", 0, 0, G_OPTION_ARG_INT, &opts->checkpoints,
+          "checkpoints to wait for before failing over (default 3)", "N" },
+        { "ram", 0, 0, G_OPTION_ARG_INT, &opts->ram_mib,
+          "guest RAM (default 64)", "MIB" },
+        { "guest-start", 0, 0, G_OPTION_ARG_INT, &opts->guest_start_mib,
+          "start of the range the guest dirties (default 1)", "MIB" },
+        { "guest-end", 0, 0, G_OPTION_ARG_INT, &opts->guest_end_mib,
+          "end of the range the guest dirties (default 33)", "MIB" },
+        { "heartbeat", 0, 0, G_OPTION_ARG_INT, &opts->heartbeat_passes,
+          "guest passes per serial heartbeat byte (default 1)", "N" },
+        { "valgrind", 0, 0, G_OPTION_ARG_NONE, &opts->valgrind,
+          "run both QEMUs under valgrind memcheck (or COLO_SHIM_VALGRIND=1)",
+          NULL },
+        { "valgrind-supp", 0, 0, G_OPTION_ARG_FILENAME, &opts->valgrind_supp,
+          "valgrind suppressions file", "FILE" },
+        { "timeout-scale", 0, 0, G_OPTION_ARG_INT, &opts->timeout_scale,
+          "multiply every time bound (default 1, 40 with --valgrind)", "N" },
+        { "keep", 0, 0, G_OPTION_ARG_NONE, &opts->keep,
+          "keep every case's files, not only a failed case's", NULL },
+        { NULL }
+    };
+
+    ctx = g_option_context_new("- the COLO failover matrix (GLib test options "
+                               "such as -p PATH also apply)");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, argc, argv, errp)) {
+        return FALSE;
+    }
+    take_environment(opts);
+    return validate(opts, errp);
+}
+
+void shim_options_clear(ShimOptions *opts)
+{
+    g_free(opts->qemu_binary);
+    g_free(opts->module_dir);
+    g_free(opts->firmware_dir);
+    g_free(opts->valgrind_supp);
+    g_free(opts->zero_page_detection);
+}
+
+ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
+{
+    return (ColoConfig) {
+        .qemu_binary = opts->qemu_binary,
+        .module_dir = opts->module_dir,
+        .firmware_dir = opts->firmware_dir,
+        .workdir = workdir,
+        .multifd_channels = 0,
+        .zero_page_detection = opts->zero_page_detection,
+        .checkpoint_delay_ms = opts->checkpoint_delay_ms,
+        .ram_mib = opts->ram_mib,
+        .guest = {
+            .start = (guint64)opts->guest_start_mib << 20,
+            .end = (guint64)opts->guest_end_mib << 20,
+            .heartbeat_passes = opts->heartbeat_passes,
+        },
+        .valgrind = opts->valgrind,
+        .valgrind_supp = opts->valgrind_supp,
+        .timeout_scale = opts->timeout_scale,
+    };
+}
+
+char *shim_make_workdir(void)
+{
+    g_autoptr(GError) err = NULL;
+    char *dir = g_dir_make_tmp("colo-shim-XXXXXX", &err);
+
+    if (!dir) {
+        g_error("cannot create a work directory: %s", err->message);
+    }
+    return dir;
+}
+
+void shim_remove_workdir(const char *workdir)
+{
+    g_autoptr(GDir) dir = g_dir_open(workdir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(workdir, name, NULL);
+
+        g_unlink(path);
+    }
+    g_rmdir(workdir);
+}

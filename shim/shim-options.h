@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The shim's command-line options and environment, and what they make of a
+ * case: its ColoConfig and its private work directory.
+ */
+#ifndef SHIM_OPTIONS_H
+#define SHIM_OPTIONS_H
+
+#include <glib.h>
+
+#include "colo-pair.h"
+
+#define SHIM_DEFAULT_FIRMWARE_DIR "/usr/share/seabios"
+/* Under memcheck a TCG guest runs roughly 35-40x slower (DESIGN.md). */
+#define SHIM_VALGRIND_TIMEOUT_SCALE 40
+
+typedef struct ShimOptions {
+    char *qemu_binary;          /* --qemu, else $QEMU_BINARY */
+    char *module_dir;           /* --module-dir, else $QEMU_MODULE_DIR */
+    char *firmware_dir;
+    char *valgrind_supp;
+    char *zero_page_detection;
+    gint channels;
+    gint checkpoint_delay_ms;
+    gint checkpoints;
+    gint ram_mib;
+    gint guest_start_mib;
+    gint guest_end_mib;
+    gint heartbeat_passes;
+    gint timeout_scale;         /* 0: 1, or the valgrind scale */
+    gboolean valgrind;          /* --valgrind, or $COLO_SHIM_VALGRIND=1 */
+    gboolean keep;              /* keep every case's files */
+} ShimOptions;
+
+/*
+ * Parses and removes the shim's options from @argv (after g_test_init took
+ * its own) and validates them; the error says which option is wrong.
+ */
+gboolean shim_options_parse(ShimOptions *opts, int *argc, char ***argv,
+                            GError **errp);
+
+void shim_options_clear(ShimOptions *opts);
+
+/* The configuration of one case; @workdir is borrowed. */
+ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir);
+
+/* A new private directory for one case's files. */
+char *shim_make_workdir(void);
+
+/* Removes a case's directory and the files in it. */
+void shim_remove_workdir(const char *workdir);
+
+#endif
