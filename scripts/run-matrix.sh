@@ -9,4 +9,4 @@ shift || true
 prefix=$("$TOPDIR/scripts/build-qemu.sh" --print-prefix)
 
 step "COLO failover matrix" "$builddir/shim/colo-shim" --tap \
-    --qemu "$prefix/bin/qemu-system-x86_64" "$@"
+    --qemu "$prefix/bin/qemu-system-x86_64" --module-dir "$builddir/module" "$@"

@@ -42,16 +42,7 @@ typedef struct KnownFailure {
     const char *reason;
 } KnownFailure;
 
-#define NO_MULTIFD_RECEIVE \
-    "multifd receive threads write the running secondary's RAM instead of " \
-    "its colo cache (DESIGN.md: 2,745 and 11,095 pages off after a " \
-    "secondary failover)"
-
 static const KnownFailure known_failures[] = {
-    { "/colo/multifd/primary_failover", NO_MULTIFD_RECEIVE },
-    { "/colo/multifd/secondary_failover", NO_MULTIFD_RECEIVE },
-    { "/colo/multifd/primary_failover_checkpoint", NO_MULTIFD_RECEIVE },
-    { "/colo/multifd/secondary_failover_checkpoint", NO_MULTIFD_RECEIVE },
     { NULL, NULL }
 };
 
