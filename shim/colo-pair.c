@@ -2,6 +2,7 @@
 #include "colo-pair.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "qemu-proc.h"
@@ -23,10 +24,16 @@
 #define LOG_TAIL_LINES 12
 #define POLL_MS 50
 
+/* Where the module's frames show up in memcheck's stacks. */
+#define MODULE_FILE_NAME "migration-colo-multifd.so"
+
 struct ColoPair {
     ColoConfig cfg;
     QemuProc *side[2];
     char *image_path;
+    gboolean finished;
+    MemcheckReport memcheck[2];
+    LinkProxy *link;
 };
 
 const char *colo_side_name(ColoSide side)
@@ -72,8 +79,9 @@ static char *describe_side(ColoPair *pair, ColoSide side)
         return g_strdup("running, but its QMP connection is closed");
     }
     status = qmp_execute(qemu_proc_qmp(proc), "query-status", NULL, until, NULL);
-    migration = qmp_execute(qemu_proc_qmp(proc), "query-migrate", NULL, until,
-                            NULL);
+    /* A side too busy to answer one query will not answer the next. */
+    migration = status ? qmp_execute(qemu_proc_qmp(proc), "query-migrate",
+                                     NULL, until, NULL) : NULL;
     return g_strdup_printf("vm %s, migration %s",
         status ? json_object_get_string_member_with_default(
                      json_node_get_object(status), "status", "?") : "(no answer)",
@@ -224,6 +232,7 @@ static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
 /* Starts listening on an ephemeral port and returns the URI to migrate to. */
 static char *listen_on_secondary(ColoPair *pair, GError **errp)
 {
+    const char *host, *port;
     JsonObject *args = json_object_new();
     g_autoptr(JsonNode) info = NULL;
     JsonArray *addrs;
@@ -246,9 +255,13 @@ static char *listen_on_secondary(ColoPair *pair, GError **errp)
         return NULL;
     }
     addr = json_array_get_object_element(addrs, 0);
-    return g_strdup_printf("tcp:%s:%s",
-                           json_object_get_string_member(addr, "host"),
-                           json_object_get_string_member(addr, "port"));
+    host = json_object_get_string_member(addr, "host");
+    port = json_object_get_string_member(addr, "port");
+    if (!pair->cfg.proxied) {
+        return g_strdup_printf("tcp:%s:%s", host, port);
+    }
+    pair->link = link_proxy_new(host, atoi(port), errp);
+    return pair->link ? link_proxy_uri(pair->link) : NULL;
 }
 
 typedef struct MigrationWait {
@@ -341,6 +354,11 @@ static gboolean wait_serial_growth(ColoPair *pair, ColoSide side, goffset from,
         return FALSE;
     }
     return TRUE;
+}
+
+LinkProxy *colo_pair_link(ColoPair *pair)
+{
+    return pair->link;
 }
 
 gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp)
@@ -533,16 +551,77 @@ fail:
     return pair_fail(pair, errp);
 }
 
+/* Reads one side's memcheck log; FALSE with the reason if it is not clean. */
+static gboolean check_memcheck(ColoPair *pair, ColoSide side, GError **errp)
+{
+    const char *log = qemu_proc_valgrind_log_path(pair->side[side]);
+    MemcheckReport *r = &pair->memcheck[side];
+
+    if (!memcheck_read_log(log, MODULE_FILE_NAME, r, errp)) {
+        return FALSE;
+    }
+    if (!r->complete) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "memcheck wrote no summary for the %s (it did not exit "
+                    "normally): %s", colo_side_name(side), log);
+        return FALSE;
+    }
+    if (r->errors) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "memcheck found %u errors in the %s, first: %s (log: %s)",
+                    r->errors, colo_side_name(side), r->first_error, log);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean colo_pair_finish(ColoPair *pair, GError **errp)
+{
+    gboolean ok = TRUE;
+
+    if (pair->finished) {
+        return TRUE;
+    }
+    pair->finished = TRUE;
+    for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+        if (pair->side[s]) {
+            qemu_proc_quit(pair->side[s], scaled(pair, QUIT_MS));
+        }
+    }
+    for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+        GError *err = NULL;
+
+        if (!pair->cfg.valgrind || !pair->side[s] ||
+            check_memcheck(pair, s, &err)) {
+            continue;
+        }
+        if (ok && errp && !*errp) {
+            g_propagate_error(errp, err);
+        } else {
+            g_message("%s", err->message);
+            g_error_free(err);
+        }
+        ok = FALSE;
+    }
+    return ok;
+}
+
+const MemcheckReport *colo_pair_memcheck(ColoPair *pair, ColoSide side)
+{
+    return pair->finished && pair->cfg.valgrind && pair->side[side] ?
+           &pair->memcheck[side] : NULL;
+}
+
 void colo_pair_free(ColoPair *pair)
 {
     if (!pair) {
         return;
     }
+    colo_pair_finish(pair, NULL);
+    link_proxy_free(pair->link);
     for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
-        if (pair->side[s]) {
-            qemu_proc_quit(pair->side[s], scaled(pair, QUIT_MS));
-            qemu_proc_free(pair->side[s]);
-        }
+        qemu_proc_free(pair->side[s]);
+        memcheck_report_clear(&pair->memcheck[s]);
     }
     g_free(pair->image_path);
     g_free(pair);

@@ -14,6 +14,8 @@
 #include <glib.h>
 
 #include "guest.h"
+#include "link-proxy.h"
+#include "memcheck.h"
 
 typedef enum ColoSide {
     COLO_PRIMARY,
@@ -33,6 +35,7 @@ typedef struct ColoConfig {
     gboolean valgrind;
     const char *valgrind_supp;
     guint timeout_scale;            /* >= 1; e.g. 40 under valgrind */
+    gboolean proxied;               /* migrate through a LinkProxy */
 } ColoConfig;
 
 typedef struct ColoPair ColoPair;
@@ -44,6 +47,9 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp);
 
 /* Configures both sides, migrates, and waits until COLO runs. */
 gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp);
+
+/* The proxy between the two sides (ColoConfig.proxied), once in COLO. */
+LinkProxy *colo_pair_link(ColoPair *pair);
 
 /* Waits for @n further checkpoints while both guests make progress. */
 gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp);
@@ -63,7 +69,16 @@ gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp);
  */
 gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp);
 
-/* Quits both QEMUs (killing what does not quit) and frees the pair. */
+/*
+ * Ends both QEMUs with QMP quit (killing what does not quit in time).  Under
+ * valgrind, fails when memcheck found errors in either or wrote no report.
+ */
+gboolean colo_pair_finish(ColoPair *pair, GError **errp);
+
+/* One side's memcheck report, once finished under valgrind; else NULL. */
+const MemcheckReport *colo_pair_memcheck(ColoPair *pair, ColoSide side);
+
+/* Finishes the pair if not done yet, and frees it. */
 void colo_pair_free(ColoPair *pair);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ColoPair, colo_pair_free)

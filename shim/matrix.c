@@ -13,23 +13,49 @@
 #include "colo-pair.h"
 #include "shim-options.h"
 #include "qemu-proc.h"
+#include "wait.h"
 
-typedef struct MatrixCase {
+typedef struct MatrixCase MatrixCase;
+
+/* A scenario runs one case on a started pair; TRUE when it passed. */
+typedef gboolean (*Scenario)(ColoPair *pair, const MatrixCase *c,
+                             GError **errp);
+
+struct MatrixCase {
     const char *path;
+    Scenario scenario;
     gboolean multifd;
     ColoSide survivor;
     gboolean during_checkpoint;
-} MatrixCase;
+    gboolean proxied;           /* migrate through a LinkProxy */
+};
 
+static gboolean failover_scenario(ColoPair *pair, const MatrixCase *c,
+                                  GError **errp);
+static gboolean late_packet_scenario(ColoPair *pair, const MatrixCase *c,
+                                     GError **errp);
+static gboolean channel_cut_scenario(ColoPair *pair, const MatrixCase *c,
+                                     GError **errp);
+
+#define FAILOVER failover_scenario
 static const MatrixCase matrix[] = {
-    { "/colo/plain/primary_failover", FALSE, COLO_PRIMARY, FALSE },
-    { "/colo/plain/secondary_failover", FALSE, COLO_SECONDARY, FALSE },
-    { "/colo/plain/primary_failover_checkpoint", FALSE, COLO_PRIMARY, TRUE },
-    { "/colo/plain/secondary_failover_checkpoint", FALSE, COLO_SECONDARY, TRUE },
-    { "/colo/multifd/primary_failover", TRUE, COLO_PRIMARY, FALSE },
-    { "/colo/multifd/secondary_failover", TRUE, COLO_SECONDARY, FALSE },
-    { "/colo/multifd/primary_failover_checkpoint", TRUE, COLO_PRIMARY, TRUE },
-    { "/colo/multifd/secondary_failover_checkpoint", TRUE, COLO_SECONDARY, TRUE },
+    { "/colo/plain/primary_failover", FAILOVER, FALSE, COLO_PRIMARY, FALSE },
+    { "/colo/plain/secondary_failover", FAILOVER, FALSE, COLO_SECONDARY, FALSE },
+    { "/colo/plain/primary_failover_checkpoint", FAILOVER, FALSE,
+      COLO_PRIMARY, TRUE },
+    { "/colo/plain/secondary_failover_checkpoint", FAILOVER, FALSE,
+      COLO_SECONDARY, TRUE },
+    { "/colo/multifd/primary_failover", FAILOVER, TRUE, COLO_PRIMARY, FALSE },
+    { "/colo/multifd/secondary_failover", FAILOVER, TRUE, COLO_SECONDARY, FALSE },
+    { "/colo/multifd/primary_failover_checkpoint", FAILOVER, TRUE,
+      COLO_PRIMARY, TRUE },
+    { "/colo/multifd/secondary_failover_checkpoint", FAILOVER, TRUE,
+      COLO_SECONDARY, TRUE },
+    /* Core fixes 0003 and 0004, through a proxy on the migration link. */
+    { "/colo/multifd/late_packet_secondary_failover", late_packet_scenario,
+      TRUE, COLO_SECONDARY, TRUE, TRUE },
+    { "/colo/multifd/channel_cut_secondary_failover", channel_cut_scenario,
+      TRUE, COLO_SECONDARY, TRUE, TRUE },
 };
 
 /*
@@ -58,19 +84,108 @@ static const KnownFailure *known_failure(const char *path)
     return NULL;
 }
 
-static gboolean failover_scenario(const ColoConfig *cfg, const MatrixCase *c,
+/* What every failover ends with: the survivor runs and its RAM checks. */
+static gboolean survivor_ok(ColoPair *pair, ColoSide survivor, GError **errp)
+{
+    return colo_pair_check_runs(pair, survivor, errp) &&
+           colo_pair_check_ram(pair, survivor, errp);
+}
+
+/* Upstream's matrix: fail over while idle or during a checkpoint. */
+static gboolean failover_scenario(ColoPair *pair, const MatrixCase *c,
                                   GError **errp)
 {
-    g_autoptr(ColoPair) pair = colo_pair_start(cfg, errp);
-
-    return pair &&
-           colo_pair_enter_colo(pair, errp) &&
-           colo_pair_wait_checkpoints(pair, opts.checkpoints, errp) &&
+    return colo_pair_wait_checkpoints(pair, opts.checkpoints, errp) &&
            (!c->during_checkpoint ||
             colo_pair_wait_checkpoint_begins(pair, errp)) &&
            colo_pair_failover(pair, c->survivor, errp) &&
-           colo_pair_check_runs(pair, c->survivor, errp) &&
-           colo_pair_check_ram(pair, c->survivor, errp);
+           survivor_ok(pair, c->survivor, errp);
+}
+
+/* The first multifd channel: connection 0 is the main channel. */
+#define MULTIFD_CONNECTION 1
+#define LATE_CHANNEL_DELAY_MS 150
+
+/*
+ * One multifd channel lags, so at failover its packets of the unfinished
+ * checkpoint are still arriving and queued in the secondary's socket, and
+ * the receive threads drain them after the yank: they must neither touch
+ * the released colo cache nor reach guest RAM (patch 0004).
+ */
+static gboolean late_packet_scenario(ColoPair *pair, const MatrixCase *c,
+                                     GError **errp)
+{
+    link_proxy_set_delay(colo_pair_link(pair), MULTIFD_CONNECTION,
+                         LATE_CHANNEL_DELAY_MS);
+    if (!colo_pair_wait_checkpoints(pair, opts.checkpoints, errp) ||
+        !colo_pair_wait_checkpoint_begins(pair, errp)) {
+        return FALSE;
+    }
+    /* Reproducible with --seed: the TAP output starts with it. */
+    wait_ms(g_test_rand_int_range(0, LATE_CHANNEL_DELAY_MS));
+    return colo_pair_failover(pair, c->survivor, errp) &&
+           survivor_ok(pair, c->survivor, errp);
+}
+
+/* Long enough to hold a channel's bytes for the rest of a case. */
+#define HOLD_MS (3600 * 1000)
+/* Time for the rest of the checkpoint to reach the secondary. */
+#define SETTLE_MS 200
+
+/*
+ * A multifd channel dies in the middle of a checkpoint, before its SYNC:
+ * held back while the main channel goes on, so that the secondary waits
+ * for that SYNC holding the BQL, then cut.  The wait must fail, or
+ * x-colo-lost-heartbeat can never run (patch 0003).
+ */
+static gboolean channel_cut_scenario(ColoPair *pair, const MatrixCase *c,
+                                     GError **errp)
+{
+    if (!colo_pair_wait_checkpoints(pair, opts.checkpoints, errp) ||
+        !colo_pair_wait_checkpoint_begins(pair, errp)) {
+        return FALSE;
+    }
+    link_proxy_set_delay(colo_pair_link(pair), MULTIFD_CONNECTION, HOLD_MS);
+    wait_ms(SETTLE_MS * opts.timeout_scale);
+    link_proxy_cut(colo_pair_link(pair), MULTIFD_CONNECTION);
+    return colo_pair_failover(pair, c->survivor, errp) &&
+           survivor_ok(pair, c->survivor, errp);
+}
+
+/* One row of the summary printed after the run. */
+typedef struct CaseResult {
+    const char *path;
+    gboolean passed;
+    double seconds;
+    char *memcheck[2];          /* per side, under valgrind */
+} CaseResult;
+
+static GPtrArray *results;
+
+static void record_memcheck(ColoPair *pair, CaseResult *res)
+{
+    for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+        const MemcheckReport *r = colo_pair_memcheck(pair, s);
+
+        res->memcheck[s] = r ? memcheck_describe(r) : g_strdup("-");
+    }
+}
+
+/* Starts the pair, enters COLO, runs the case's scenario, ends the pair. */
+static gboolean run_case(const ColoConfig *cfg, const MatrixCase *c,
+                         CaseResult *res, GError **errp)
+{
+    g_autoptr(ColoPair) pair = colo_pair_start(cfg, errp);
+    gboolean ok;
+
+    if (!pair) {
+        return FALSE;
+    }
+    ok = colo_pair_enter_colo(pair, errp) && c->scenario(pair, c, errp);
+    /* Under valgrind, the reports written at exit can fail a case. */
+    ok = colo_pair_finish(pair, ok ? errp : NULL) && ok;
+    record_memcheck(pair, res);
+    return ok;
 }
 
 /* TAP takes one line per result: details go into comment lines. */
@@ -108,24 +223,53 @@ static void report(const char *path, GError *err, char *workdir)
     }
 }
 
-static void test_failover(gconstpointer data)
+static void test_case(gconstpointer data)
 {
     const MatrixCase *c = data;
     g_autofree char *workdir = shim_make_workdir();
     g_autoptr(GError) err = NULL;
     ColoConfig cfg = shim_colo_config(&opts, workdir);
+    CaseResult *res = g_new0(CaseResult, 1);
     gint64 t0 = g_get_monotonic_time();
 
     cfg.multifd_channels = c->multifd ? opts.channels : 0;
-    failover_scenario(&cfg, c, &err);
-    g_test_message("%s: %.1f s", c->path,
-                   (g_get_monotonic_time() - t0) / 1e6);
+    cfg.proxied = c->proxied;
+    res->path = c->path;
+    res->passed = run_case(&cfg, c, res, &err);
+    res->seconds = (g_get_monotonic_time() - t0) / 1e6;
+    g_ptr_array_add(results, res);
+    g_test_message("%s: %.1f s", c->path, res->seconds);
     report(c->path, err, workdir);
+}
+
+static void free_result(gpointer data)
+{
+    CaseResult *res = data;
+
+    g_free(res->memcheck[COLO_PRIMARY]);
+    g_free(res->memcheck[COLO_SECONDARY]);
+    g_free(res);
+}
+
+/* The run's summary, as TAP comments after the results. */
+static void print_summary(void)
+{
+    g_print("# %-44s %-6s %8s  %-34s %s\n", "case", "result", "wall s",
+            "memcheck primary", "memcheck secondary");
+    for (guint i = 0; i < results->len; i++) {
+        CaseResult *r = g_ptr_array_index(results, i);
+
+        g_print("# %-44s %-6s %8.1f  %-34s %s\n", r->path,
+                r->passed ? "pass" : "FAIL", r->seconds,
+                r->memcheck[COLO_PRIMARY] ? r->memcheck[COLO_PRIMARY] : "-",
+                r->memcheck[COLO_SECONDARY] ? r->memcheck[COLO_SECONDARY] : "-");
+    }
 }
 
 int main(int argc, char **argv)
 {
     g_autoptr(GError) err = NULL;
+    int ret;
 
     setlocale(LC_ALL, "");
     g_test_init(&argc, &argv, NULL);
@@ -137,7 +281,12 @@ int main(int argc, char **argv)
     }
     qemu_proc_install_exit_handlers();
     for (gsize i = 0; i < G_N_ELEMENTS(matrix); i++) {
-        g_test_add_data_func(matrix[i].path, &matrix[i], test_failover);
+        g_test_add_data_func(matrix[i].path, &matrix[i], test_case);
     }
-    return g_test_run();
+    results = g_ptr_array_new_with_free_func(free_result);
+    ret = g_test_run();
+    print_summary();
+    g_ptr_array_unref(results);
+    shim_options_clear(&opts);
+    return ret;
 }

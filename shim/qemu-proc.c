@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "memcheck.h"
 #include "shim-error.h"
 #include "wait.h"
 
@@ -108,14 +109,7 @@ static GPtrArray *build_argv(const QemuProcConfig *cfg, QemuProc *proc,
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
 
     if (cfg->valgrind) {
-        g_ptr_array_add(argv, g_strdup("valgrind"));
-        g_ptr_array_add(argv, g_strdup("--tool=memcheck"));
-        g_ptr_array_add(argv, g_strdup_printf("--log-file=%s",
-                                              proc->valgrind_log_path));
-        if (cfg->valgrind_supp) {
-            g_ptr_array_add(argv, g_strdup_printf("--suppressions=%s",
-                                                  cfg->valgrind_supp));
-        }
+        memcheck_add_args(argv, proc->valgrind_log_path, cfg->valgrind_supp);
     }
     g_ptr_array_add(argv, g_strdup(cfg->binary));
     g_ptr_array_add(argv, g_strdup("-chardev"));
@@ -173,9 +167,8 @@ static gboolean spawn(const QemuProcConfig *cfg, QemuProc *proc,
     }
     proc->pid = atoi(g_subprocess_get_identifier(proc->child));
     live_pid_add(proc->pid);
-    /* The callback's reference keeps proc->child until it is reaped. */
-    g_subprocess_wait_async(g_object_ref(proc->child), NULL, on_child_exit,
-                            proc);
+    /* on_child_exit() drops proc->child once it is reaped. */
+    g_subprocess_wait_async(proc->child, NULL, on_child_exit, proc);
     return TRUE;
 }
 

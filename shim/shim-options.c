@@ -57,6 +57,7 @@ static gboolean check_range(const char *option, gint value, gint min, gint max,
 
 static gboolean validate(const ShimOptions *opts, GError **errp)
 {
+    g_autofree char *valgrind = NULL;
     GuestLayout layout = {
         .start = (guint64)opts->guest_start_mib << 20,
         .end = (guint64)opts->guest_end_mib << 20,
@@ -85,7 +86,7 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
                     "module directory %s does not exist", opts->module_dir);
         return FALSE;
     }
-    if (opts->valgrind && !g_find_program_in_path("valgrind")) {
+    if (opts->valgrind && !(valgrind = g_find_program_in_path("valgrind"))) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "--valgrind given, but valgrind is not in PATH");
         return FALSE;

@@ -83,9 +83,10 @@ static void test_valgrind_scales_time_bounds(void)
     const char *const args[] = { "--valgrind", NULL };
     const char *const explicit_scale[] = { "--valgrind", "--timeout-scale",
                                            "7", NULL };
+    g_autofree char *valgrind = g_find_program_in_path("valgrind");
     ShimOptions opts;
 
-    if (!g_find_program_in_path("valgrind")) {
+    if (!valgrind) {
         g_test_skip("valgrind is not installed");
         return;
     }
