@@ -179,8 +179,8 @@ static void test_other_stamp_refused(Fixture *f, gconstpointer data)
     }
     install_module(f, "COLO_MULTIFD_MODULE_OTHER_STAMP");
     err = enable_colo(f, TRUE, NULL);
-    expect_in(err, "needs module migration-colo-multifd: failed to "
-              "initialize module");
+    expect_in(err, "needs module migration-colo-multifd, built for this "
+              "QEMU build: failed to initialize module");
 }
 
 static void test_api_mismatch_refused(Fixture *f, gconstpointer data)

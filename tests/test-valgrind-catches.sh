@@ -4,7 +4,7 @@
 # matrix must fail a case whose module writes out of bounds, and its report
 # must name the module's function.  Proof that a clean valgrind run means
 # something.
-shim=$1 qemu=$2 faulty=$3 supp=$4
+shim=$1 qemu=$2 faulty=$(realpath "$3") supp=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 ln -s "$faulty" "$dir/migration-colo-multifd.so"
