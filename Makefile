@@ -2,7 +2,7 @@
 # The two commands of the README; everything else is in scripts/ and meson.
 BUILDDIR ?= build
 
-.PHONY: all run check setup clean
+.PHONY: all run check bench setup clean
 all: setup
 
 setup:
@@ -15,6 +15,10 @@ run: setup
 # The tests.
 check: setup
 	meson test -C $(BUILDDIR) --print-errorlogs
+
+# The checkpoint pause benchmark: table, JSON, TSV and plot in bench/.
+bench: setup
+	scripts/bench.sh $(BUILDDIR) bench
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -12,7 +12,7 @@ BASE_PACKAGES=(
     libglib2.0-dev libpixman-1-dev libfdt-dev libzstd-dev zlib1g-dev
     ccache
     # the shim, the guest, the tests
-    binutils libjson-glib-dev valgrind seabios iproute2
+    binutils libjson-glib-dev valgrind seabios iproute2 gnuplot-nox
 )
 # QEMU 10.0 needs meson >= 1.5; the release has 1.0.
 BACKPORT_PACKAGES=(meson python3-pycotap)

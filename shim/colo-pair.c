@@ -388,6 +388,54 @@ gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp)
     return TRUE;
 }
 
+/* The first @name event emitted at or after @after_us (QEMU's clock). */
+static QmpEvent *wait_event_since(ColoPair *pair, ColoSide side,
+                                  const char *name, gint64 after_us,
+                                  GError **errp)
+{
+    gint64 until = deadline(pair, pair->cfg.checkpoint_delay_ms +
+                            CHECKPOINT_SLACK_MS);
+
+    for (;;) {
+        QmpEvent *ev = qmp_wait_event(qmp_of(pair, side), name, until, errp);
+
+        if (!ev || ev->timestamp_us >= after_us) {
+            return ev;
+        }
+        qmp_event_free(ev);
+    }
+}
+
+gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
+                                   GError **errp)
+{
+    g_autoptr(QmpEvent) pstop = NULL, presume = NULL;
+    g_autoptr(QmpEvent) sstop = NULL, sresume = NULL;
+    gint64 now = g_get_real_time();
+
+    /* Events of checkpoints under way now would pair up wrongly. */
+    if (!(pstop = wait_event_since(pair, COLO_PRIMARY, "STOP", now, errp)) ||
+        !(presume = wait_event_since(pair, COLO_PRIMARY, "RESUME",
+                                     pstop->timestamp_us, errp)) ||
+        !(sstop = wait_event_since(pair, COLO_SECONDARY, "STOP",
+                                   pstop->timestamp_us, errp)) ||
+        !(sresume = wait_event_since(pair, COLO_SECONDARY, "RESUME",
+                                     sstop->timestamp_us, errp))) {
+        g_prefix_error(errp, "timing a checkpoint: ");
+        return pair_fail(pair, errp);
+    }
+    *t = (ColoCheckpointTimes) {
+        pstop->timestamp_us, presume->timestamp_us,
+        sstop->timestamp_us, sresume->timestamp_us,
+    };
+    return TRUE;
+}
+
+goffset colo_pair_guest_output(ColoPair *pair, ColoSide side)
+{
+    return serial_size(serial_path(pair, side));
+}
+
 gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp)
 {
     g_autoptr(QmpEvent) stop = NULL;

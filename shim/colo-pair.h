@@ -54,6 +54,22 @@ LinkProxy *colo_pair_link(ColoPair *pair);
 /* Waits for @n further checkpoints while both guests make progress. */
 gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp);
 
+/* QEMU's timestamps of one checkpoint's STOP and RESUME on both sides. */
+typedef struct ColoCheckpointTimes {
+    gint64 primary_stop_us, primary_resume_us;
+    gint64 secondary_stop_us, secondary_resume_us;
+} ColoCheckpointTimes;
+
+/*
+ * Waits for the next checkpoint that starts after this call and returns its
+ * timestamps: the primary's pause is its RESUME minus its STOP.
+ */
+gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
+                                   GError **errp);
+
+/* Bytes the guest on @side has printed (one per pass with heartbeat 1). */
+goffset colo_pair_guest_output(ColoPair *pair, ColoSide side);
+
 /* Waits until the secondary stops for its next checkpoint. */
 gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp);
 

@@ -21,14 +21,15 @@ gboolean guest_layout_valid(const GuestLayout *layout, guint ram_mib,
     const guint64 ram_end = (guint64)ram_mib << 20;
 
     if (layout->start % GUEST_PAGE_SIZE || layout->end % GUEST_PAGE_SIZE ||
-        layout->start < (1 << 20) || layout->end <= layout->start ||
+        layout->start < (1 << 20) || layout->end < layout->start ||
         layout->end > ram_end || layout->end > G_MAXUINT32 ||
         layout->heartbeat_passes == 0) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "guest range [0x%" G_GINT64_MODIFIER "x, 0x%"
                     G_GINT64_MODIFIER "x) must be page aligned, start at or "
-                    "above 1 MiB, end within the guest's %u MiB and below "
-                    "4 GiB, with a heartbeat of at least one pass",
+                    "above 1 MiB, not end before it (equal: an idle guest), "
+                    "end within the guest's %u MiB and below 4 GiB, with a "
+                    "heartbeat of at least one pass",
                     layout->start, layout->end, ram_mib);
         return FALSE;
     }

@@ -13,7 +13,7 @@
 
 typedef struct GuestLayout {
     guint64 start;              /* first page of the dirtied range */
-    guint64 end;                /* end of the range, exclusive */
+    guint64 end;                /* end of the range, exclusive; == start: idle */
     guint32 heartbeat_passes;   /* passes between two heartbeat bytes */
 } GuestLayout;
 

@@ -274,7 +274,8 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     g_test_init(&argc, &argv, NULL);
     g_test_set_nonfatal_assertions();
-    if (!shim_options_parse(&opts, &argc, &argv, &err)) {
+    shim_options_init(&opts);
+    if (!shim_options_parse(&opts, NULL, &argc, &argv, &err)) {
         /* TAP: a run that cannot start at all says so and stops. */
         g_print("Bail out! %s\n", err->message);
         return 1;

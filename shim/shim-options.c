@@ -6,7 +6,7 @@
 #include "qemu-proc.h"
 #include "shim-error.h"
 
-static void set_defaults(ShimOptions *opts)
+void shim_options_init(ShimOptions *opts)
 {
     *opts = (ShimOptions) {
         .channels = 2,
@@ -94,12 +94,10 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
     return TRUE;
 }
 
-gboolean shim_options_parse(ShimOptions *opts, int *argc, char ***argv,
-                            GError **errp)
+gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
+                            int *argc, char ***argv, GError **errp)
 {
     g_autoptr(GOptionContext) ctx = NULL;
-
-    set_defaults(opts);
     GOptionEntry entries[] = {
         { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &opts->qemu_binary,
           "qemu-system-x86_64 to test (default: $QEMU_BINARY)", "PATH" },
@@ -137,9 +135,13 @@ gboolean shim_options_parse(ShimOptions *opts, int *argc, char ***argv,
         { NULL }
     };
 
-    ctx = g_option_context_new("- the COLO failover matrix (GLib test options "
-                               "such as -p PATH also apply)");
+    ctx = g_option_context_new("- COLO with a primary and a secondary QEMU "
+                               "(colo-shim also takes GLib's test options, "
+                               "such as -p PATH)");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    if (extra) {
+        g_option_context_add_main_entries(ctx, extra, NULL);
+    }
     if (!g_option_context_parse(ctx, argc, argv, errp)) {
         return FALSE;
     }

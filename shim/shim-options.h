@@ -32,12 +32,17 @@ typedef struct ShimOptions {
     gboolean keep;              /* keep every case's files */
 } ShimOptions;
 
+/* The defaults; a program may change them before parsing. */
+void shim_options_init(ShimOptions *opts);
+
 /*
- * Parses and removes the shim's options from @argv (after g_test_init took
- * its own) and validates them; the error says which option is wrong.
+ * Parses and removes the shim's options, and @extra (NULL or a
+ * NULL-terminated table of the program's own), from @argv (after
+ * g_test_init took its own) and validates them; the error says which
+ * option is wrong.
  */
-gboolean shim_options_parse(ShimOptions *opts, int *argc, char ***argv,
-                            GError **errp);
+gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
+                            int *argc, char ***argv, GError **errp);
 
 void shim_options_clear(ShimOptions *opts);
 

@@ -151,7 +151,7 @@ static void test_layout_validation(void)
     const GuestLayout bad[] = {
         { 0x1000, 0x200000, 1 },        /* below 1 MiB: the boot sector */
         { 0x100800, 0x200000, 1 },      /* not page aligned */
-        { 0x200000, 0x200000, 1 },      /* empty */
+        { 0x200000, 0x100000, 1 },      /* ends before it starts */
         { 0x100000, 0x5000000, 1 },     /* beyond 64 MiB of RAM */
         { 0x100000, 0x200000, 0 },      /* no heartbeat */
     };

@@ -21,7 +21,8 @@ static gboolean parse(ShimOptions *opts, const char *const *args, GError **errp)
     argc = g_strv_length(argv);
     /* GOption rearranges argv's pointers: parse a shallow copy. */
     v = g_memdup2(argv, (argc + 1) * sizeof(char *));
-    ok = shim_options_parse(opts, &argc, &v, errp);
+    shim_options_init(opts);
+    ok = shim_options_parse(opts, NULL, &argc, &v, errp);
     g_free(v);
     return ok;
 }

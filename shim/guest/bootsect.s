@@ -10,6 +10,9 @@
  * where the pass was interrupted, which is what the shim checks on a
  * failover survivor.
  *
+ * With an empty range it halts after the start marker instead: an idle
+ * guest, for measuring what a checkpoint costs when nothing is dirtied.
+ *
  * The parameter block at PARAMS is patched by the shim (guest.c); the
  * defaults here are what an unpatched image does.
  */
@@ -48,6 +51,9 @@ protected:
         movl    $0x7c00, %esp
         movl    $start_marker, %esi
         call    puts
+        movl    param_start, %eax
+        cmpl    param_end, %eax
+        jae     idle
         xorl    %ebx, %ebx              /* passes since the last heartbeat */
 pass:
         movl    param_start, %edi
@@ -63,6 +69,10 @@ pass:
         movb    heartbeat_marker, %al
         call    putc
         jmp     pass
+
+idle:
+        hlt                             /* interrupts are off: for good */
+        jmp     idle
 
 /* puts: print the NUL-terminated string at %esi. */
 puts:
