@@ -179,19 +179,10 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
 static JsonObject *capabilities(const ColoPair *pair)
 {
     const char *names[] = { "x-colo", "return-path",
-                            pair->cfg.multifd_channels ? "multifd" : NULL };
-    JsonArray *caps = json_array_new();
-    JsonObject *args = json_object_new();
+                            pair->cfg.multifd_channels ? "multifd" : NULL,
+                            NULL };
 
-    for (gsize i = 0; i < G_N_ELEMENTS(names) && names[i]; i++) {
-        JsonObject *cap = json_object_new();
-
-        json_object_set_string_member(cap, "capability", names[i]);
-        json_object_set_boolean_member(cap, "state", TRUE);
-        json_array_add_object_element(caps, cap);
-    }
-    json_object_set_array_member(args, "capabilities", caps);
-    return args;
+    return qmp_capabilities_args(names);
 }
 
 /* Parameters both sides need to agree on. */

@@ -323,6 +323,22 @@ gboolean qmp_handshake(QmpClient *qmp, gint64 deadline, GError **errp)
     return ret != NULL;
 }
 
+JsonObject *qmp_capabilities_args(const char *const *names)
+{
+    JsonArray *caps = json_array_new();
+    JsonObject *args = json_object_new();
+
+    for (; *names; names++) {
+        JsonObject *cap = json_object_new();
+
+        json_object_set_string_member(cap, "capability", *names);
+        json_object_set_boolean_member(cap, "state", TRUE);
+        json_array_add_object_element(caps, cap);
+    }
+    json_object_set_array_member(args, "capabilities", caps);
+    return args;
+}
+
 static gint find_event_named(gconstpointer ev, gconstpointer name)
 {
     return g_strcmp0(((const QmpEvent *)ev)->name, name);

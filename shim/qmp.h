@@ -40,6 +40,9 @@ JsonNode *qmp_execute_oob(QmpClient *qmp, const char *cmd, JsonObject *args,
 gboolean qmp_send(QmpClient *qmp, const char *cmd, JsonObject *args,
                   GError **errp);
 
+/* Arguments of migrate-set-capabilities enabling the NULL-terminated @names. */
+JsonObject *qmp_capabilities_args(const char *const *names);
+
 /* Removes and returns the oldest queued event called @name, waiting for one. */
 QmpEvent *qmp_wait_event(QmpClient *qmp, const char *name, gint64 deadline,
                          GError **errp);

@@ -199,7 +199,13 @@ void shim_remove_workdir(const char *workdir)
     while (dir && (name = g_dir_read_name(dir))) {
         g_autofree char *path = g_build_filename(workdir, name, NULL);
 
-        g_unlink(path);
+        /* Subdirectories, but never what a symlink points to. */
+        if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
+            !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+            shim_remove_workdir(path);
+        } else {
+            g_unlink(path);
+        }
     }
     g_rmdir(workdir);
 }

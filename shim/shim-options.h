@@ -52,7 +52,7 @@ ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir);
 /* A new private directory for one case's files. */
 char *shim_make_workdir(void);
 
-/* Removes a case's directory and the files in it. */
+/* Removes a case's directory and everything in it. */
 void shim_remove_workdir(const char *workdir);
 
 #endif

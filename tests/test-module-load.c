@@ -12,6 +12,7 @@
 
 #include "qemu-proc.h"
 #include "shim-error.h"
+#include "shim-options.h"
 #include "wait.h"
 
 #define MODULE_FILE "migration-colo-multifd.so"
@@ -28,27 +29,9 @@ static void setup(Fixture *f, gconstpointer data)
     g_assert_cmpint(g_mkdir(f->module_dir, 0700), ==, 0);
 }
 
-static void remove_tree(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
-            !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-            remove_tree(path);
-        } else {
-            g_unlink(path);
-        }
-    }
-    g_rmdir(dir);
-}
-
 static void teardown(Fixture *f, gconstpointer data)
 {
-    remove_tree(f->workdir);
+    shim_remove_workdir(f->workdir);
     g_free(f->workdir);
     g_free(f->module_dir);
 }
@@ -99,22 +82,13 @@ static char *enable_colo(Fixture *f, gboolean multifd, char **log_tail)
     const char *const args[] = { "-machine", "none", NULL };
     g_autoptr(GError) err = NULL;
     g_autoptr(QemuProc) proc = qemu_proc_start(&cfg, args, &err);
-    JsonObject *caps_args = json_object_new();
-    JsonArray *caps = json_array_new();
-    const char *names[] = { "x-colo", multifd ? "multifd" : NULL };
+    const char *names[] = { "x-colo", multifd ? "multifd" : NULL, NULL };
     g_autoptr(JsonNode) ret = NULL;
 
     g_assert_no_error(err);
-    for (gsize i = 0; i < G_N_ELEMENTS(names) && names[i]; i++) {
-        JsonObject *cap = json_object_new();
-
-        json_object_set_string_member(cap, "capability", names[i]);
-        json_object_set_boolean_member(cap, "state", TRUE);
-        json_array_add_object_element(caps, cap);
-    }
-    json_object_set_array_member(caps_args, "capabilities", caps);
     ret = qmp_execute(qemu_proc_qmp(proc), "migrate-set-capabilities",
-                      caps_args, deadline_after_ms(10000), &err);
+                      qmp_capabilities_args(names), deadline_after_ms(10000),
+                      &err);
     g_assert_true(qemu_proc_quit(proc, 10000));
     if (log_tail) {
         *log_tail = qemu_proc_log_tail(proc, 20);

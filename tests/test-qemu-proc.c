@@ -16,6 +16,7 @@
 
 #include "qemu-proc.h"
 #include "shim-error.h"
+#include "shim-options.h"
 #include "wait.h"
 
 static const char *qemu_binary;
@@ -41,15 +42,7 @@ static void setup(Fixture *f, gconstpointer data)
 
 static void teardown(Fixture *f, gconstpointer data)
 {
-    g_autoptr(GDir) dir = g_dir_open(f->workdir, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *path = g_build_filename(f->workdir, name, NULL);
-
-        g_unlink(path);
-    }
-    g_rmdir(f->workdir);
+    shim_remove_workdir(f->workdir);
     g_free(f->workdir);
 }
 
@@ -171,19 +164,6 @@ static gboolean process_gone(gpointer opaque)
     return state && state[2] == 'Z';
 }
 
-static void remove_dir(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        g_unlink(path);
-    }
-    g_rmdir(dir);
-}
-
 static void test_no_orphan(gconstpointer data)
 {
     const char *how = data;
@@ -200,7 +180,7 @@ static void test_no_orphan(gconstpointer data)
     if (!need_qemu()) {
         return;
     }
-    remove_dir(workdir);
+    shim_remove_workdir(workdir);
     g_assert_cmpint(g_mkdir(workdir, 0700), ==, 0);
     child_path = g_strdup_printf("/qemu-proc/no_orphan_after/%s", how);
     g_test_trap_subprocess(child_path, 60 * G_USEC_PER_SEC,
@@ -214,7 +194,7 @@ static void test_no_orphan(gconstpointer data)
         kill(pid, SIGKILL);
         g_error("QEMU pid %d outlived the shim ended by %s", pid, how);
     }
-    remove_dir(workdir);
+    shim_remove_workdir(workdir);
 }
 
 int main(int argc, char **argv)
