@@ -32,14 +32,17 @@ available_versions() {
 download() {
     local dsc
     dsc=$(find_dsc)
-    if [ -n "$dsc" ] && verify_dsc "$dsc" 2>/dev/null; then
+    # In a subshell: a failed check dies, and here that only means "again".
+    if [ -n "$dsc" ] && (verify_dsc "$dsc") 2>/dev/null; then
         return 0
     fi
     apt_private_update
-    if ! APT_CONFIG=$APT_DIR/apt.conf apt-cache showsrc "qemu" 2>/dev/null |
-            grep -qx "Version: $QEMU_DEB_VERSION"; then
+    # Not a pipe into grep -q: with pipefail, its early exit fails the pipe.
+    local versions
+    versions=$(available_versions)
+    if ! grep -qx -- "$QEMU_DEB_VERSION" <<< "${versions// /$'\n'}"; then
         die "Debian's '$QEMU_DEB_SUITE' no longer offers qemu $QEMU_DEB_VERSION" \
-            "(point releases replace it). Available: $(available_versions)." \
+            "(point releases replace it). Available: ${versions:-none}." \
             "Set QEMU_DEB_VERSION to one of them (a 10.0.x; the patch series must apply to it)."
     fi
     rm -rf "$DL_DIR"
