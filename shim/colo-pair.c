@@ -34,6 +34,8 @@ struct ColoPair {
     gboolean finished;
     MemcheckReport memcheck[2];
     LinkProxy *link;
+    gint64 last_timed_us;       /* the last timed checkpoint's RESUME */
+    gboolean killed[2];
 };
 
 const char *colo_side_name(ColoSide side)
@@ -402,10 +404,11 @@ gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
 {
     g_autoptr(QmpEvent) pstop = NULL, presume = NULL;
     g_autoptr(QmpEvent) sstop = NULL, sresume = NULL;
-    gint64 now = g_get_real_time();
+    /* Events of a checkpoint under way at the first call would mismatch. */
+    gint64 since = pair->last_timed_us ? pair->last_timed_us
+                                       : g_get_real_time();
 
-    /* Events of checkpoints under way now would pair up wrongly. */
-    if (!(pstop = wait_event_since(pair, COLO_PRIMARY, "STOP", now, errp)) ||
+    if (!(pstop = wait_event_since(pair, COLO_PRIMARY, "STOP", since, errp)) ||
         !(presume = wait_event_since(pair, COLO_PRIMARY, "RESUME",
                                      pstop->timestamp_us, errp)) ||
         !(sstop = wait_event_since(pair, COLO_SECONDARY, "STOP",
@@ -419,6 +422,7 @@ gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
         pstop->timestamp_us, presume->timestamp_us,
         sstop->timestamp_us, sresume->timestamp_us,
     };
+    pair->last_timed_us = presume->timestamp_us;
     return TRUE;
 }
 
@@ -462,6 +466,31 @@ gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
         return pair_fail(pair, errp);
     }
     return TRUE;
+}
+
+gboolean colo_pair_failover_refused(ColoPair *pair, ColoSide side,
+                                    GError **errp)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (run(pair, side, "x-colo-lost-heartbeat", NULL, &err)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the %s accepted a second x-colo-lost-heartbeat",
+                    colo_side_name(side));
+        return pair_fail(pair, errp);
+    }
+    if (!g_error_matches(err, SHIM_ERROR, SHIM_ERROR_QMP)) {
+        g_propagate_prefixed_error(errp, g_steal_pointer(&err),
+                                   "second x-colo-lost-heartbeat: ");
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+void colo_pair_kill(ColoPair *pair, ColoSide side)
+{
+    pair->killed[side] = TRUE;
+    qemu_proc_kill(pair->side[side]);
 }
 
 typedef struct RunningWait {
@@ -630,7 +659,7 @@ gboolean colo_pair_finish(ColoPair *pair, GError **errp)
     for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
         GError *err = NULL;
 
-        if (!pair->cfg.valgrind || !pair->side[s] ||
+        if (!pair->cfg.valgrind || !pair->side[s] || pair->killed[s] ||
             check_memcheck(pair, s, &err)) {
             continue;
         }
@@ -647,8 +676,8 @@ gboolean colo_pair_finish(ColoPair *pair, GError **errp)
 
 const MemcheckReport *colo_pair_memcheck(ColoPair *pair, ColoSide side)
 {
-    return pair->finished && pair->cfg.valgrind && pair->side[side] ?
-           &pair->memcheck[side] : NULL;
+    return pair->finished && pair->cfg.valgrind && pair->side[side] &&
+           !pair->killed[side] ? &pair->memcheck[side] : NULL;
 }
 
 void colo_pair_free(ColoPair *pair)

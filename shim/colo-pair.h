@@ -61,8 +61,9 @@ typedef struct ColoCheckpointTimes {
 } ColoCheckpointTimes;
 
 /*
- * Waits for the next checkpoint that starts after this call and returns its
- * timestamps: the primary's pause is its RESUME minus its STOP.
+ * Waits for the next checkpoint and returns its timestamps: the primary's
+ * pause is its RESUME minus its STOP.  The first call takes a checkpoint
+ * that starts after it; each further call the one after the last timed.
  */
 gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
                                    GError **errp);
@@ -75,6 +76,13 @@ gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp);
 
 /* Declares the peer of @survivor lost: OOB yank, then x-colo-lost-heartbeat. */
 gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp);
+
+/* A second x-colo-lost-heartbeat on a survivor must be refused. */
+gboolean colo_pair_failover_refused(ColoPair *pair, ColoSide side,
+                                    GError **errp);
+
+/* SIGKILLs one side, as a crash would; it is not expected to report. */
+void colo_pair_kill(ColoPair *pair, ColoSide side);
 
 /* The survivor reports running and its guest keeps printing. */
 gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp);

@@ -310,6 +310,13 @@ void link_proxy_cut(LinkProxy *proxy, guint index)
     }
 }
 
+void link_proxy_cut_all(LinkProxy *proxy)
+{
+    for (guint i = 0; i < proxy->connections->len; i++) {
+        link_proxy_cut(proxy, i);
+    }
+}
+
 void link_proxy_free(LinkProxy *proxy)
 {
     if (!proxy) {

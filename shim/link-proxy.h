@@ -35,6 +35,9 @@ void link_proxy_set_delay(LinkProxy *proxy, guint index, guint delay_ms);
 /* Closes both sides of connection @index, dropping what is queued. */
 void link_proxy_cut(LinkProxy *proxy, guint index);
 
+/* Cuts every connection: the link is gone. */
+void link_proxy_cut_all(LinkProxy *proxy);
+
 void link_proxy_free(LinkProxy *proxy);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LinkProxy, link_proxy_free)

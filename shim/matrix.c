@@ -36,6 +36,14 @@ static gboolean late_packet_scenario(ColoPair *pair, const MatrixCase *c,
                                      GError **errp);
 static gboolean channel_cut_scenario(ColoPair *pair, const MatrixCase *c,
                                      GError **errp);
+static gboolean peer_killed_scenario(ColoPair *pair, const MatrixCase *c,
+                                     GError **errp);
+static gboolean link_cut_scenario(ColoPair *pair, const MatrixCase *c,
+                                  GError **errp);
+static gboolean first_checkpoint_scenario(ColoPair *pair, const MatrixCase *c,
+                                          GError **errp);
+static gboolean second_failover_scenario(ColoPair *pair, const MatrixCase *c,
+                                         GError **errp);
 
 #define FAILOVER failover_scenario
 static const MatrixCase matrix[] = {
@@ -56,6 +64,21 @@ static const MatrixCase matrix[] = {
       TRUE, COLO_SECONDARY, TRUE, TRUE },
     { "/colo/multifd/channel_cut_secondary_failover", channel_cut_scenario,
       TRUE, COLO_SECONDARY, TRUE, TRUE },
+    /* Real faults instead of a polite yank, each plain and multifd. */
+#define FAULT_CASES(kind, multifd) \
+    { "/colo/" kind "/primary_killed", peer_killed_scenario, multifd, \
+      COLO_SECONDARY }, \
+    { "/colo/" kind "/secondary_killed", peer_killed_scenario, multifd, \
+      COLO_PRIMARY }, \
+    { "/colo/" kind "/link_cut", link_cut_scenario, multifd, COLO_SECONDARY, \
+      FALSE, TRUE }, \
+    { "/colo/" kind "/first_checkpoint_failover", first_checkpoint_scenario, \
+      multifd, COLO_SECONDARY, TRUE }, \
+    { "/colo/" kind "/second_failover_refused", second_failover_scenario, \
+      multifd, COLO_SECONDARY }
+    FAULT_CASES("plain", FALSE),
+    FAULT_CASES("multifd", TRUE),
+#undef FAULT_CASES
 };
 
 /*
@@ -149,6 +172,53 @@ static gboolean channel_cut_scenario(ColoPair *pair, const MatrixCase *c,
     wait_ms(SETTLE_MS * opts.timeout_scale);
     link_proxy_cut(colo_pair_link(pair), MULTIFD_CONNECTION);
     return colo_pair_failover(pair, c->survivor, errp) &&
+           survivor_ok(pair, c->survivor, errp);
+}
+
+/* The peer of the survivor dies without warning (SIGKILL). */
+static gboolean peer_killed_scenario(ColoPair *pair, const MatrixCase *c,
+                                     GError **errp)
+{
+    ColoSide victim = c->survivor == COLO_PRIMARY ? COLO_SECONDARY
+                                                  : COLO_PRIMARY;
+
+    if (!colo_pair_wait_checkpoints(pair, opts.checkpoints, errp)) {
+        return FALSE;
+    }
+    colo_pair_kill(pair, victim);
+    return colo_pair_failover(pair, c->survivor, errp) &&
+           survivor_ok(pair, c->survivor, errp);
+}
+
+/* The migration link goes away under both sides: every connection cut. */
+static gboolean link_cut_scenario(ColoPair *pair, const MatrixCase *c,
+                                  GError **errp)
+{
+    if (!colo_pair_wait_checkpoints(pair, opts.checkpoints, errp)) {
+        return FALSE;
+    }
+    link_proxy_cut_all(colo_pair_link(pair));
+    return colo_pair_failover(pair, c->survivor, errp) &&
+           survivor_ok(pair, c->survivor, errp);
+}
+
+/* Failover while the very first checkpoint is under way. */
+static gboolean first_checkpoint_scenario(ColoPair *pair, const MatrixCase *c,
+                                          GError **errp)
+{
+    return colo_pair_wait_checkpoint_begins(pair, errp) &&
+           colo_pair_failover(pair, c->survivor, errp) &&
+           survivor_ok(pair, c->survivor, errp);
+}
+
+/* After a failover, another one is refused and the survivor runs on. */
+static gboolean second_failover_scenario(ColoPair *pair, const MatrixCase *c,
+                                         GError **errp)
+{
+    return colo_pair_wait_checkpoints(pair, opts.checkpoints, errp) &&
+           colo_pair_failover(pair, c->survivor, errp) &&
+           colo_pair_check_runs(pair, c->survivor, errp) &&
+           colo_pair_failover_refused(pair, c->survivor, errp) &&
            survivor_ok(pair, c->survivor, errp);
 }
 
