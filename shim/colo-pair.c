@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "qemu-proc.h"
+#include "qtest.h"
 #include "serial.h"
 #include "shim-error.h"
 #include "wait.h"
@@ -36,6 +37,7 @@ struct ColoPair {
     LinkProxy *link;
     gint64 last_timed_us;       /* the last timed checkpoint's RESUME */
     gboolean killed[2];
+    QtestClient *qtest[2];
 };
 
 const char *colo_side_name(ColoSide side)
@@ -115,17 +117,32 @@ static gboolean run(ColoPair *pair, ColoSide side, const char *cmd,
     return ret != NULL;
 }
 
-static void add_common_args(const ColoPair *pair, GStrvBuilder *b)
+static char *qtest_path(const ColoPair *pair, ColoSide side)
+{
+    return g_strdup_printf("%s/%s.qtest", pair->cfg.workdir,
+                           colo_side_name(side));
+}
+
+static void add_common_args(const ColoPair *pair, ColoSide side,
+                            GStrvBuilder *b)
 {
     g_autofree char *ram = g_strdup_printf("%uM", pair->cfg.ram_mib);
     g_autofree char *drive = g_strdup_printf("file=%s,format=raw,if=ide",
                                              pair->image_path);
+    g_autofree char *qtest = qtest_path(pair, side);
+    g_autofree char *qtest_chardev = g_strdup_printf(
+        "unix:%s,server=on,wait=off", qtest);
 
     /* No vapic: its ROM is a QEMU blob this build does not install. */
-    g_strv_builder_add_many(b, "-machine", "pc", "-accel", "tcg", "-snapshot",
+    g_strv_builder_add_many(b, "-machine", "pc", "-snapshot",
                             "-global", "apic-common.vapic=off",
-                            "-m", ram, "-L", pair->cfg.firmware_dir,
-                            "-drive", drive, NULL);
+                            "-m", ram, "-L", pair->cfg.firmware_dir, NULL);
+    if (pair->cfg.qtest) {
+        g_strv_builder_add_many(b, "-accel", "qtest", "-qtest", qtest_chardev,
+                                NULL);
+    } else {
+        g_strv_builder_add_many(b, "-accel", "tcg", "-drive", drive, NULL);
+    }
 }
 
 static gboolean start_side(ColoPair *pair, ColoSide side, GError **errp)
@@ -142,12 +159,18 @@ static gboolean start_side(ColoPair *pair, ColoSide side, GError **errp)
         .start_timeout_ms = scaled(pair, START_MS),
     };
 
-    add_common_args(pair, b);
+    add_common_args(pair, side, b);
     if (side == COLO_SECONDARY) {
         g_strv_builder_add_many(b, "-incoming", "defer", NULL);
     }
     args = g_strv_builder_end(b);
     pair->side[side] = qemu_proc_start(&pc, (const char *const *)args, errp);
+    if (pair->side[side] && pair->cfg.qtest) {
+        g_autofree char *path = qtest_path(pair, side);
+
+        pair->qtest[side] = qtest_connect(path, errp);
+        return pair->qtest[side] != NULL;
+    }
     return pair->side[side] != NULL;
 }
 
@@ -166,7 +189,7 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
         pair_fail(pair, errp);
         return NULL;
     }
-    if (!serial_wait_marker(serial_path(pair, COLO_PRIMARY),
+    if (!cfg->qtest && !serial_wait_marker(serial_path(pair, COLO_PRIMARY),
                             GUEST_START_MARKER,
                             deadline(pair, GUEST_START_MS))) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
@@ -178,12 +201,17 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
     return g_steal_pointer(&pair);
 }
 
-static JsonObject *capabilities(const ColoPair *pair)
+static JsonObject *capabilities(const ColoPair *pair, ColoSide side)
 {
-    const char *names[] = { "x-colo", "return-path",
-                            pair->cfg.multifd_channels ? "multifd" : NULL,
-                            NULL };
+    const char *names[5] = { "x-colo", "return-path" };
+    guint n = 2;
 
+    if (pair->cfg.multifd_channels) {
+        names[n++] = "multifd";
+    }
+    if (side == COLO_PRIMARY && pair->cfg.at_switchover) {
+        names[n++] = "pause-before-switchover";
+    }
     return qmp_capabilities_args(names);
 }
 
@@ -195,6 +223,10 @@ static JsonObject *shared_parameters(const ColoPair *pair)
     if (pair->cfg.multifd_channels) {
         json_object_set_int_member(params, "multifd-channels",
                                    pair->cfg.multifd_channels);
+    }
+    if (pair->cfg.compression) {
+        json_object_set_string_member(params, "multifd-compression",
+                                      pair->cfg.compression);
     }
     if (pair->cfg.zero_page_detection) {
         json_object_set_string_member(params, "zero-page-detection",
@@ -217,8 +249,8 @@ static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
         json_object_set_int_member(params, "downtime-limit", 10000);
         json_object_set_int_member(params, "max-bandwidth", 4LL << 30);
     }
-    return run(pair, side, "migrate-set-capabilities", capabilities(pair),
-               errp) &&
+    return run(pair, side, "migrate-set-capabilities",
+               capabilities(pair, side), errp) &&
            run(pair, side, "migrate-set-parameters", params, errp);
 }
 
@@ -259,6 +291,7 @@ static char *listen_on_secondary(ColoPair *pair, GError **errp)
 
 typedef struct MigrationWait {
     ColoPair *pair;
+    const char *wanted;
     char *status;
     GError *error;
 } MigrationWait;
@@ -267,7 +300,7 @@ static gboolean migration_settled(gpointer opaque)
 {
     MigrationWait *w = opaque;
     g_autoptr(JsonNode) info = NULL;
-    static const char *const settled[] = { "colo", "failed", "completed",
+    static const char *const settled[] = { "failed", "completed",
                                            "cancelled", NULL };
 
     g_clear_error(&w->error);
@@ -279,32 +312,52 @@ static gboolean migration_settled(gpointer opaque)
     g_free(w->status);
     w->status = g_strdup(json_object_get_string_member_with_default(
                              json_node_get_object(info), "status", "none"));
-    if (g_strv_contains(settled, w->status)) {
+    if (g_str_equal(w->status, w->wanted) ||
+        g_strv_contains(settled, w->status)) {
         return TRUE;
     }
     wait_ms(POLL_MS);
     return FALSE;
 }
 
-static gboolean wait_for_colo_state(ColoPair *pair, GError **errp)
+static gboolean wait_for_migration_state(ColoPair *pair, const char *wanted,
+                                         GError **errp)
 {
-    MigrationWait w = { .pair = pair };
+    MigrationWait w = { .pair = pair, .wanted = wanted };
     gboolean ok;
 
     wait_until(migration_settled, &w, deadline(pair, ENTER_COLO_MS));
-    ok = !w.error && g_strcmp0(w.status, "colo") == 0;
+    ok = !w.error && g_strcmp0(w.status, wanted) == 0;
     if (w.error) {
         g_propagate_prefixed_error(errp, w.error,
-                                   "waiting for migration state colo: ");
+                                   "waiting for migration state %s: ", wanted);
     } else if (!ok) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                    "waiting for migration state colo on the primary: "
-                    "state is %s after %s", w.status ? w.status : "unknown",
+                    "waiting for migration state %s on the primary: "
+                    "state is %s after %s", wanted,
+                    w.status ? w.status : "unknown",
                     g_strcmp0(w.status, "active") ? "it settled" :
                     "the time bound expired");
     }
     g_free(w.status);
     return ok;
+}
+
+/* pause-before-switchover: the hook runs, then the migration goes on. */
+static gboolean switch_over(ColoPair *pair, GError **errp)
+{
+    JsonObject *args;
+
+    if (!pair->cfg.at_switchover) {
+        return TRUE;
+    }
+    if (!wait_for_migration_state(pair, "pre-switchover", errp) ||
+        !pair->cfg.at_switchover(pair, errp)) {
+        return FALSE;
+    }
+    args = json_object_new();
+    json_object_set_string_member(args, "state", "pre-switchover");
+    return run(pair, COLO_PRIMARY, "migrate-continue", args, errp);
 }
 
 gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp)
@@ -321,7 +374,8 @@ gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp)
     args = json_object_new();
     json_object_set_string_member(args, "uri", uri);
     if (!run(pair, COLO_PRIMARY, "migrate", args, errp) ||
-        !wait_for_colo_state(pair, errp)) {
+        !switch_over(pair, errp) ||
+        !wait_for_migration_state(pair, "colo", errp)) {
         return pair_fail(pair, errp);
     }
     /* The secondary's guest starts running once the first sync is done. */
@@ -354,6 +408,22 @@ LinkProxy *colo_pair_link(ColoPair *pair)
     return pair->link;
 }
 
+/* The guest checks its own RAM on every pass and says when it is wrong. */
+static gboolean guest_found_no_error(ColoPair *pair, ColoSide side,
+                                     GError **errp)
+{
+    g_autofree char *line = pair->cfg.qtest ? NULL :
+        serial_find_line(serial_path(pair, side), GUEST_BAD_MARKER);
+
+    if (line) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the %s's guest found its RAM wrong: %s",
+                    colo_side_name(side), line);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp)
 {
     goffset before[2] = {
@@ -372,7 +442,9 @@ gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp)
             return pair_fail(pair, errp);
         }
     }
-    if (!wait_serial_growth(pair, COLO_PRIMARY, before[COLO_PRIMARY], errp) ||
+    if (!guest_found_no_error(pair, COLO_PRIMARY, errp) ||
+        !guest_found_no_error(pair, COLO_SECONDARY, errp) ||
+        !wait_serial_growth(pair, COLO_PRIMARY, before[COLO_PRIMARY], errp) ||
         !wait_serial_growth(pair, COLO_SECONDARY, before[COLO_SECONDARY],
                             errp)) {
         g_prefix_error(errp, "during %u checkpoints: ", n);
@@ -423,6 +495,27 @@ gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
         sstop->timestamp_us, sresume->timestamp_us,
     };
     pair->last_timed_us = presume->timestamp_us;
+    return TRUE;
+}
+
+gboolean colo_pair_wait_new_checkpoint(ColoPair *pair, GError **errp)
+{
+    ColoCheckpointTimes t;
+
+    pair->last_timed_us = 0;
+    return colo_pair_time_checkpoint(pair, &t, errp);
+}
+
+gboolean colo_pair_fill(ColoPair *pair, ColoSide side, guint64 addr,
+                        guint64 len, guint8 value, GError **errp)
+{
+    g_assert(pair->qtest[side]);
+    if (!qtest_memset(pair->qtest[side], addr, len, value,
+                      scaled(pair, COMMAND_MS), errp)) {
+        g_prefix_error(errp, "writing the %s's memory: ",
+                       colo_side_name(side));
+        return pair_fail(pair, errp);
+    }
     return TRUE;
 }
 
@@ -534,33 +627,49 @@ gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp)
                     colo_side_name(side), scaled(pair, FAILOVER_MS));
         return pair_fail(pair, errp);
     }
-    if (!wait_serial_growth(pair, side,
-                            serial_size(serial_path(pair, side)), errp)) {
+    if (!pair->cfg.qtest &&
+        (!wait_serial_growth(pair, side, serial_size(serial_path(pair, side)),
+                             errp) ||
+         !guest_found_no_error(pair, side, errp))) {
         g_prefix_error(errp, "after failover: ");
         return pair_fail(pair, errp);
     }
     return TRUE;
 }
 
-/* Reads the guest's range through QMP pmemsave, not through the guest. */
-static guint8 *read_guest_range(ColoPair *pair, ColoSide side, gsize *len,
-                                GError **errp)
+guint8 *colo_pair_read_ram(ColoPair *pair, ColoSide side, guint64 addr,
+                           guint64 len, GError **errp)
 {
     g_autofree char *path = g_build_filename(pair->cfg.workdir, "ram.dump",
                                              NULL);
     JsonObject *args = json_object_new();
     char *data = NULL;
+    gsize got;
 
-    json_object_set_int_member(args, "val", pair->cfg.guest.start);
-    json_object_set_int_member(args, "size",
-                               pair->cfg.guest.end - pair->cfg.guest.start);
+    json_object_set_int_member(args, "val", addr);
+    json_object_set_int_member(args, "size", len);
     json_object_set_string_member(args, "filename", path);
     if (!run(pair, side, "pmemsave", args, errp) ||
-        !g_file_get_contents(path, &data, len, errp)) {
+        !g_file_get_contents(path, &data, &got, errp)) {
         return NULL;
     }
     g_unlink(path);
+    if (got != len) {
+        g_free(data);
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_PROTOCOL,
+                    "pmemsave wrote %" G_GSIZE_FORMAT " bytes, not %"
+                    G_GUINT64_FORMAT, got, len);
+        return NULL;
+    }
     return (guint8 *)data;
+}
+
+/* Reads the guest's range through QMP pmemsave, not through the guest. */
+static guint8 *read_guest_range(ColoPair *pair, ColoSide side, gsize *len,
+                                GError **errp)
+{
+    *len = pair->cfg.guest.end - pair->cfg.guest.start;
+    return colo_pair_read_ram(pair, side, pair->cfg.guest.start, *len, errp);
 }
 
 /* Two reads of the range, far enough apart for one guest pass. */
@@ -610,7 +719,7 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
         goto fail;
     }
     ram = read_guest_range(pair, side, &len, &err);
-    if (ram && guest_check_counters(ram, len, &err)) {
+    if (ram && guest_check_pages(ram, len, pair->cfg.guest.start, &err)) {
         return TRUE;
     }
 fail:
@@ -688,6 +797,7 @@ void colo_pair_free(ColoPair *pair)
     colo_pair_finish(pair, NULL);
     link_proxy_free(pair->link);
     for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+        qtest_close(pair->qtest[s]);
         qemu_proc_free(pair->side[s]);
         memcheck_report_clear(&pair->memcheck[s]);
     }

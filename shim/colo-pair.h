@@ -22,6 +22,11 @@ typedef enum ColoSide {
     COLO_SECONDARY,
 } ColoSide;
 
+typedef struct ColoPair ColoPair;
+
+/* Runs on the primary paused before switchover (pause-before-switchover). */
+typedef gboolean (*ColoSwitchoverHook)(ColoPair *pair, GError **errp);
+
 typedef struct ColoConfig {
     const char *qemu_binary;
     const char *module_dir;         /* QEMU_MODULE_DIR for both, or NULL */
@@ -29,6 +34,7 @@ typedef struct ColoConfig {
     const char *workdir;            /* private, existing */
     guint multifd_channels;         /* 0: COLO without multifd */
     const char *zero_page_detection;/* NULL: QEMU's default */
+    const char *compression;        /* multifd-compression; NULL: none */
     guint checkpoint_delay_ms;
     guint ram_mib;
     GuestLayout guest;
@@ -36,9 +42,13 @@ typedef struct ColoConfig {
     const char *valgrind_supp;
     guint timeout_scale;            /* >= 1; e.g. 40 under valgrind */
     gboolean proxied;               /* migrate through a LinkProxy */
+    /*
+     * No guest code at all (-accel qtest): the test writes guest memory
+     * through colo_pair_fill(), so it knows what every page must hold.
+     */
+    gboolean qtest;
+    ColoSwitchoverHook at_switchover;   /* or NULL */
 } ColoConfig;
-
-typedef struct ColoPair ColoPair;
 
 const char *colo_side_name(ColoSide side);
 
@@ -70,6 +80,20 @@ gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
 
 /* Bytes the guest on @side has printed (one per pass with heartbeat 1). */
 goffset colo_pair_guest_output(ColoPair *pair, ColoSide side);
+
+/*
+ * Waits for a whole checkpoint that starts after this call: what was
+ * written before it is then part of the secondary's state.
+ */
+gboolean colo_pair_wait_new_checkpoint(ColoPair *pair, GError **errp);
+
+/* qtest mode: sets @len bytes of @side's guest memory at @addr to @value. */
+gboolean colo_pair_fill(ColoPair *pair, ColoSide side, guint64 addr,
+                        guint64 len, guint8 value, GError **errp);
+
+/* Guest memory [@addr, @addr + @len) of @side, read with QMP pmemsave. */
+guint8 *colo_pair_read_ram(ColoPair *pair, ColoSide side, guint64 addr,
+                           guint64 len, GError **errp);
 
 /* Waits until the secondary stops for its next checkpoint. */
 gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp);

@@ -9,10 +9,10 @@
 
 /* Layout of the parameter block in bootsect.s. */
 #define PARAMS_OFFSET 0x1e0
-#define PARAMS_MAGIC "CSG1"
+#define PARAMS_MAGIC "CSG2"
 #define BOOTSECT_SIZE 512
 
-/* Pattern breaks listed in an error message. */
+/* Wrong pages listed in an error message. */
 #define MAX_REPORTED_CHANGES 4
 
 gboolean guest_layout_valid(const GuestLayout *layout, guint ram_mib,
@@ -70,33 +70,87 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
     return g_file_set_contents(path, (const char *)image, size, errp);
 }
 
-gboolean guest_check_counters(const guint8 *ram, gsize len, GError **errp)
+void guest_page_state(guint32 pass, guint index, guint64 addr,
+                      guint32 *word0, guint32 *word1)
 {
-    gsize pages = len / GUEST_PAGE_SIZE, changes = 0;
-    gboolean step_down_by_one = FALSE;
-    g_autoptr(GString) where = g_string_new(NULL);
+    /* As page_state in bootsect.s. */
+    if (pass == 0 || (pass + index) % 2 == 0) {
+        *word0 = *word1 = 0;
+    } else {
+        *word0 = pass;
+        *word1 = pass ^ (guint32)addr ^ GUEST_CHECKSUM_KEY;
+    }
+}
 
-    for (gsize i = 1; i < pages; i++) {
-        guint8 prev = ram[(i - 1) * GUEST_PAGE_SIZE];
-        guint8 cur = ram[i * GUEST_PAGE_SIZE];
+static guint32 le32_at(const guint8 *p)
+{
+    guint32 v;
 
-        if (cur == prev) {
-            continue;
-        }
-        changes++;
-        step_down_by_one = prev == (guint8)(cur + 1);
-        if (changes <= MAX_REPORTED_CHANGES) {
-            g_string_append_printf(where, " page %" G_GSIZE_FORMAT
-                                   " holds %u after %u;", i, cur, prev);
+    memcpy(&v, p, sizeof(v));
+    return GUINT32_FROM_LE(v);
+}
+
+static gboolean page_is(const guint8 *page, guint32 pass, guint index,
+                        guint64 addr)
+{
+    guint32 w0, w1;
+
+    guest_page_state(pass, index, addr, &w0, &w1);
+    if (le32_at(page) != w0 || le32_at(page + 4) != w1) {
+        return FALSE;
+    }
+    for (gsize b = 8; b < GUEST_PAGE_SIZE; b++) {
+        if (page[b]) {
+            return FALSE;
         }
     }
-    /* One step down by one is where the interrupted pass left off. */
-    if (changes > 1 || (changes == 1 && !step_down_by_one)) {
+    return TRUE;
+}
+
+/* The last pass: the highest one a page claims (0 if none does). */
+static guint32 last_pass(const guint8 *ram, gsize pages)
+{
+    guint32 pass = 0;
+
+    for (gsize i = 0; i < pages; i++) {
+        pass = MAX(pass, le32_at(ram + i * GUEST_PAGE_SIZE));
+    }
+    return pass;
+}
+
+gboolean guest_check_pages(const guint8 *ram, gsize len, guint64 start,
+                           GError **errp)
+{
+    gsize pages = len / GUEST_PAGE_SIZE, done = 0, wrong = 0;
+    guint32 pass = last_pass(ram, pages);
+    g_autoptr(GString) where = g_string_new(NULL);
+
+    /* Pages the interrupted pass already wrote, then the previous pass's. */
+    while (done < pages &&
+           page_is(ram + done * GUEST_PAGE_SIZE, pass, done,
+                   start + done * GUEST_PAGE_SIZE)) {
+        done++;
+    }
+    for (gsize i = done; i < pages && pass > 0; i++) {
+        const guint8 *page = ram + i * GUEST_PAGE_SIZE;
+
+        if (page_is(page, pass - 1, i, start + i * GUEST_PAGE_SIZE)) {
+            continue;
+        }
+        if (++wrong <= MAX_REPORTED_CHANGES) {
+            g_string_append_printf(where, " page %" G_GSIZE_FORMAT " (0x%"
+                                   G_GINT64_MODIFIER "x) holds pass %u;", i,
+                                   start + i * GUEST_PAGE_SIZE,
+                                   le32_at(page));
+        }
+    }
+    if (wrong) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                    "guest RAM inconsistent: the counter changes %"
-                    G_GSIZE_FORMAT " times over %" G_GSIZE_FORMAT " pages, "
-                    "where one step down by one is allowed (first:%s)",
-                    changes, pages, where->str);
+                    "guest RAM inconsistent: %" G_GSIZE_FORMAT " of %"
+                    G_GSIZE_FORMAT " pages hold neither what pass %u wrote "
+                    "(up to page %" G_GSIZE_FORMAT ") nor what pass %u left "
+                    "(first:%s)", wrong, pages, pass, done, pass - 1,
+                    where->str);
         return FALSE;
     }
     return TRUE;
@@ -107,7 +161,7 @@ gsize guest_count_changed_pages(const guint8 *a, const guint8 *b, gsize len)
     gsize changed = 0;
 
     for (gsize off = 0; off < len; off += GUEST_PAGE_SIZE) {
-        changed += a[off] != b[off];
+        changed += memcmp(a + off, b + off, 8) != 0;
     }
     return changed;
 }

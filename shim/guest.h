@@ -10,6 +10,10 @@
 
 #define GUEST_PAGE_SIZE 4096
 #define GUEST_START_MARKER "COLO-GUEST-START"
+/* Printed, with the page's address, when the guest finds its RAM wrong. */
+#define GUEST_BAD_MARKER "COLO-GUEST-BAD"
+/* Mixed into each written page's checksum (bootsect.s: CHECKSUM_KEY). */
+#define GUEST_CHECKSUM_KEY 0x5a5aa5a5u
 
 typedef struct GuestLayout {
     guint64 start;              /* first page of the dirtied range */
@@ -24,13 +28,22 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
                            GError **errp);
 
 /*
- * @ram holds the range as read from a stopped guest.  Passes when every
- * page's counter equals its predecessor's, except at most one step down by
- * one (mod 256) where the interrupted pass stopped.
+ * What page @index (at guest-physical @addr) holds after pass @pass: its
+ * first two 32-bit words (both zero for an all-zero page); the rest of a
+ * page is always zero.
  */
-gboolean guest_check_counters(const guint8 *ram, gsize len, GError **errp);
+void guest_page_state(guint32 pass, guint index, guint64 addr,
+                      guint32 *word0, guint32 *word1);
 
-/* How many pages' counters differ between two reads of the range. */
+/*
+ * @ram holds the range [@start, @start + @len) as read from a stopped
+ * guest.  Passes when, byte for byte, its pages hold what the guest's last
+ * pass p wrote up to some page and what pass p - 1 wrote from there on.
+ */
+gboolean guest_check_pages(const guint8 *ram, gsize len, guint64 start,
+                           GError **errp);
+
+/* How many pages differ in their written words between two reads. */
 gsize guest_count_changed_pages(const guint8 *a, const guint8 *b, gsize len);
 
 #endif

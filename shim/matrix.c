@@ -13,6 +13,7 @@
 #include "colo-pair.h"
 #include "shim-options.h"
 #include "qemu-proc.h"
+#include "shim-error.h"
 #include "wait.h"
 
 typedef struct MatrixCase MatrixCase;
@@ -28,6 +29,11 @@ struct MatrixCase {
     ColoSide survivor;
     gboolean during_checkpoint;
     gboolean proxied;           /* migrate through a LinkProxy */
+    gboolean qtest;             /* no guest code: the test writes the RAM */
+    /* Sweeps: what differs from the options (0 / NULL: the options'). */
+    guint channels;
+    guint checkpoint_delay_ms;
+    const char *compression;
 };
 
 static gboolean failover_scenario(ColoPair *pair, const MatrixCase *c,
@@ -44,6 +50,8 @@ static gboolean first_checkpoint_scenario(ColoPair *pair, const MatrixCase *c,
                                           GError **errp);
 static gboolean second_failover_scenario(ColoPair *pair, const MatrixCase *c,
                                          GError **errp);
+static gboolean ram_model_scenario(ColoPair *pair, const MatrixCase *c,
+                                   GError **errp);
 
 #define FAILOVER failover_scenario
 static const MatrixCase matrix[] = {
@@ -79,6 +87,30 @@ static const MatrixCase matrix[] = {
     FAULT_CASES("plain", FALSE),
     FAULT_CASES("multifd", TRUE),
 #undef FAULT_CASES
+    /* Every page checked, zero pages and dirty marks included. */
+    { "/colo/plain/qtest_ram_consistency", ram_model_scenario, FALSE,
+      COLO_SECONDARY, .qtest = TRUE },
+    { "/colo/multifd/qtest_ram_consistency", ram_model_scenario, TRUE,
+      COLO_SECONDARY, .qtest = TRUE },
+    /*
+     * Sweeps, on the case that stresses a checkpoint most: secondary
+     * failover during a checkpoint.  (One level: GLib's -p does not find
+     * cases below suites that hold only suites.)
+     */
+#define SWEEP(name, multifd, ...) \
+    { "/colo/sweep/" name, failover_scenario, multifd, COLO_SECONDARY, TRUE, \
+      __VA_ARGS__ }
+    SWEEP("multifd_1_channel", TRUE, .channels = 1),
+    SWEEP("multifd_2_channels", TRUE, .channels = 2),
+    SWEEP("multifd_4_channels", TRUE, .channels = 4),
+    SWEEP("multifd_8_channels", TRUE, .channels = 8),
+    SWEEP("multifd_zlib", TRUE, .compression = "zlib"),
+    SWEEP("multifd_zstd", TRUE, .compression = "zstd"),
+    SWEEP("plain_delay_100", FALSE, .checkpoint_delay_ms = 100),
+    SWEEP("multifd_delay_100", TRUE, .checkpoint_delay_ms = 100),
+    SWEEP("plain_delay_2000", FALSE, .checkpoint_delay_ms = 2000),
+    SWEEP("multifd_delay_2000", TRUE, .checkpoint_delay_ms = 2000),
+#undef SWEEP
 };
 
 /*
@@ -222,6 +254,108 @@ static gboolean second_failover_scenario(ColoPair *pair, const MatrixCase *c,
            survivor_ok(pair, c->survivor, errp);
 }
 
+/*
+ * The RAM model of the qtest cases.  No guest code runs on either side, so
+ * the test, writing the primary's pages through qtest, is their only
+ * writer and the secondary's pages can only come from COLO: after a
+ * checkpoint they must equal what was written before it, byte for byte.
+ * Unlike the guest's loop, this leaves pages the secondary never touches
+ * itself (a missing dirty mark shows) and turns pages back to all-zero
+ * before the switchover and during COLO (zero pages must be cleared in the
+ * first precopy and marked dirty in COLO).
+ */
+#define MODEL_BASE (1 << 20)
+#define MODEL_PAGES 256
+#define MODEL_ROUNDS 6              /* 0: before migration, 1: switchover */
+
+static guint8 model[MODEL_PAGES];
+
+/* What page @i holds after @round; unchanged pages keep the old value. */
+static guint8 model_value(guint i, guint round, guint8 old)
+{
+    if (round == 0) {
+        return i % 3 ? 1 + i % 251 : 0;
+    }
+    if ((i + round) % 4 == 0) {
+        return 0;
+    }
+    if ((i * 7 + round) % 5 == 0) {
+        return 1 + (round * 37 + i) % 251;
+    }
+    return old;
+}
+
+static gboolean model_write_round(ColoPair *pair, guint round, GError **errp)
+{
+    for (guint i = 0; i < MODEL_PAGES; i++) {
+        guint8 v = model_value(i, round, model[i]);
+
+        if ((round == 0 || v != model[i]) &&
+            !colo_pair_fill(pair, COLO_PRIMARY,
+                            MODEL_BASE + (guint64)i * GUEST_PAGE_SIZE,
+                            GUEST_PAGE_SIZE, v, errp)) {
+            return FALSE;
+        }
+        model[i] = v;
+    }
+    return TRUE;
+}
+
+static gboolean model_at_switchover(ColoPair *pair, GError **errp)
+{
+    return model_write_round(pair, 1, errp);
+}
+
+/* Every byte of every page of @side's RAM against the model. */
+static gboolean model_check(ColoPair *pair, ColoSide side, GError **errp)
+{
+    g_autofree guint8 *ram = colo_pair_read_ram(pair, side, MODEL_BASE,
+                                                MODEL_PAGES * GUEST_PAGE_SIZE,
+                                                errp);
+    g_autoptr(GString) bad = g_string_new(NULL);
+    guint wrong = 0;
+
+    if (!ram) {
+        return FALSE;
+    }
+    for (guint i = 0; i < MODEL_PAGES; i++) {
+        const guint8 *page = ram + (gsize)i * GUEST_PAGE_SIZE;
+
+        for (guint b = 0; b < GUEST_PAGE_SIZE; b++) {
+            if (page[b] != model[i]) {
+                if (++wrong <= 4) {
+                    g_string_append_printf(bad, " page %u byte %u is 0x%02x, "
+                                           "not 0x%02x;", i, b, page[b],
+                                           model[i]);
+                }
+                break;
+            }
+        }
+    }
+    if (wrong) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the %s's RAM differs from what was written on the "
+                    "primary in %u of %u pages (first:%s)",
+                    colo_side_name(side), wrong, MODEL_PAGES, bad->str);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean ram_model_scenario(ColoPair *pair, const MatrixCase *c,
+                                   GError **errp)
+{
+    for (guint round = 2; round < MODEL_ROUNDS; round++) {
+        if (!model_write_round(pair, round, errp) ||
+            !colo_pair_wait_new_checkpoint(pair, errp)) {
+            return FALSE;
+        }
+    }
+    return colo_pair_failover(pair, c->survivor, errp) &&
+           colo_pair_check_runs(pair, c->survivor, errp) &&
+           model_check(pair, c->survivor, errp);
+}
+
 /* One row of the summary printed after the run. */
 typedef struct CaseResult {
     const char *path;
@@ -251,7 +385,8 @@ static gboolean run_case(const ColoConfig *cfg, const MatrixCase *c,
     if (!pair) {
         return FALSE;
     }
-    ok = colo_pair_enter_colo(pair, errp) && c->scenario(pair, c, errp);
+    ok = (!c->qtest || model_write_round(pair, 0, errp)) &&
+         colo_pair_enter_colo(pair, errp) && c->scenario(pair, c, errp);
     /* Under valgrind, the reports written at exit can fail a case. */
     ok = colo_pair_finish(pair, ok ? errp : NULL) && ok;
     record_memcheck(pair, res);
@@ -302,8 +437,17 @@ static void test_case(gconstpointer data)
     CaseResult *res = g_new0(CaseResult, 1);
     gint64 t0 = g_get_monotonic_time();
 
-    cfg.multifd_channels = c->multifd ? opts.channels : 0;
+    cfg.multifd_channels = !c->multifd ? 0 :
+                           c->channels ? c->channels : (guint)opts.channels;
+    if (c->checkpoint_delay_ms) {
+        cfg.checkpoint_delay_ms = c->checkpoint_delay_ms;
+    }
+    if (c->compression) {
+        cfg.compression = c->compression;
+    }
     cfg.proxied = c->proxied;
+    cfg.qtest = c->qtest;
+    cfg.at_switchover = c->qtest ? model_at_switchover : NULL;
     res->path = c->path;
     res->passed = run_case(&cfg, c, res, &err);
     res->seconds = (g_get_monotonic_time() - t0) / 1e6;

@@ -37,6 +37,20 @@ gboolean serial_wait_marker(const char *path, const char *marker,
     return wait_until(has_marker, &w, deadline);
 }
 
+char *serial_find_line(const char *path, const char *marker)
+{
+    g_autofree char *text = NULL;
+    const char *at, *end;
+    gsize len;
+
+    if (!g_file_get_contents(path, &text, &len, NULL) ||
+        !(at = memmem(text, len, marker, strlen(marker)))) {
+        return NULL;
+    }
+    end = memchr(at, '\n', text + len - at);
+    return g_strndup(at, end ? (gsize)(end - at) : (gsize)(text + len - at));
+}
+
 typedef struct GrowthWait {
     const char *path;
     goffset from;

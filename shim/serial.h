@@ -15,6 +15,9 @@ goffset serial_size(const char *path);
 gboolean serial_wait_marker(const char *path, const char *marker,
                             gint64 deadline);
 
+/* The line holding @marker, or NULL when there is none. */
+char *serial_find_line(const char *path, const char *marker);
+
 /* Waits until the output is longer than @from bytes. */
 gboolean serial_wait_growth(const char *path, goffset from, gint64 deadline);
 

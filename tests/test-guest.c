@@ -8,113 +8,128 @@
 #include "shim-error.h"
 
 #define PAGES 64
+#define START 0x100000
 
-/* A range whose page counters read @values, the rest of each page zero. */
-static guint8 *range_with(const guint8 *values, gsize pages)
+/* The range after pass @pass wrote pages [0, @upto), pass @pass - 1 the rest. */
+static guint8 *range_after(guint32 pass, guint upto)
 {
-    guint8 *ram = g_malloc0(pages * GUEST_PAGE_SIZE);
+    guint8 *ram = g_malloc0(PAGES * GUEST_PAGE_SIZE);
 
-    for (gsize i = 0; i < pages; i++) {
-        ram[i * GUEST_PAGE_SIZE] = values[i];
+    for (guint i = 0; i < PAGES; i++) {
+        guint32 w[2];
+
+        guest_page_state(i < upto ? pass : pass - 1, i,
+                         START + (guint64)i * GUEST_PAGE_SIZE, &w[0], &w[1]);
+        w[0] = GUINT32_TO_LE(w[0]);
+        w[1] = GUINT32_TO_LE(w[1]);
+        memcpy(ram + i * GUEST_PAGE_SIZE, w, sizeof(w));
     }
     return ram;
 }
 
-static gboolean check(const guint8 *values, GError **errp)
+static gboolean check(const guint8 *ram, GError **errp)
 {
-    g_autofree guint8 *ram = range_with(values, PAGES);
-
-    return guest_check_counters(ram, PAGES * GUEST_PAGE_SIZE, errp);
+    return guest_check_pages(ram, PAGES * GUEST_PAGE_SIZE, START, errp);
 }
 
-static void test_counters_uniform(void)
+static void test_pages_whole_pass(void)
 {
-    guint8 v[PAGES];
+    g_autofree guint8 *ram = range_after(7, PAGES);
     g_autoptr(GError) err = NULL;
 
-    memset(v, 9, sizeof(v));
-    g_assert_true(check(v, &err));
+    g_assert_true(check(ram, &err));
     g_assert_no_error(err);
 }
 
-static void test_counters_one_step_down(void)
+static void test_pages_interrupted_pass(void)
 {
-    guint8 v[PAGES];
+    g_autofree guint8 *ram = range_after(7, 21);
     g_autoptr(GError) err = NULL;
 
-    memset(v, 10, 20);
-    memset(v + 20, 9, PAGES - 20);
-    g_assert_true(check(v, &err));
+    g_assert_true(check(ram, &err));
     g_assert_no_error(err);
 }
 
-/* 0 after 255 is a step down by one, modulo 256. */
-static void test_counters_step_across_wrap(void)
+/* Before the first pass the guest clears the range: pass 0 is all zero. */
+static void test_pages_first_pass(void)
 {
-    guint8 v[PAGES];
-    g_autoptr(GError) err = NULL;
+    g_autofree guint8 *ram = range_after(1, 10);
+    g_autofree guint8 *zero = g_malloc0(PAGES * GUEST_PAGE_SIZE);
 
-    memset(v, 0, 5);
-    memset(v + 5, 255, PAGES - 5);
-    g_assert_true(check(v, &err));
-    g_assert_no_error(err);
+    g_assert_true(check(ram, NULL));
+    g_assert_true(check(zero, NULL));
 }
 
-static void test_counters_reject_stale_page(void)
+/* Every other page is all zero, in turns: zero pages are everywhere. */
+static void test_pages_alternate_zero(void)
 {
-    guint8 v[PAGES];
+    g_autofree guint8 *a = range_after(8, PAGES);
+    g_autofree guint8 *b = range_after(9, PAGES);
+
+    for (guint i = 0; i < PAGES; i++) {
+        gboolean a_zero = !a[i * GUEST_PAGE_SIZE + 4];
+        gboolean b_zero = !b[i * GUEST_PAGE_SIZE + 4];
+
+        g_assert_true(a_zero != b_zero);
+    }
+}
+
+static void test_pages_reject_stale_page(void)
+{
+    g_autofree guint8 *ram = range_after(7, 21);
+    g_autofree guint8 *stale = range_after(5, PAGES);
     g_autoptr(GError) err = NULL;
 
-    memset(v, 7, sizeof(v));
-    v[30] = 3;
-    g_assert_false(check(v, &err));
+    /* Page 40 kept what pass 5 wrote: a checkpoint's copy went missing. */
+    memcpy(ram + 40 * GUEST_PAGE_SIZE, stale + 40 * GUEST_PAGE_SIZE,
+           GUEST_PAGE_SIZE);
+    g_assert_false(check(ram, &err));
     g_assert_error(err, SHIM_ERROR, SHIM_ERROR_CHECK);
-    g_assert_nonnull(strstr(err->message, "page 30 holds 3 after 7"));
+    g_assert_nonnull(strstr(err->message, "1 of 64 pages"));
+    g_assert_nonnull(strstr(err->message, "page 40 (0x128000)"));
 }
 
-static void test_counters_reject_two_steps(void)
+/* A page that should have turned zero, but kept its pass-6 contents. */
+static void test_pages_reject_missed_zero_page(void)
 {
-    guint8 v[PAGES];
+    g_autofree guint8 *ram = range_after(7, PAGES);
+    g_autofree guint8 *before = range_after(6, PAGES);
+    guint page = 1;         /* (7 + 1) is even: zero in pass 7 */
     g_autoptr(GError) err = NULL;
 
-    memset(v, 12, 10);
-    memset(v + 10, 11, 10);
-    memset(v + 20, 10, PAGES - 20);
-    g_assert_false(check(v, &err));
-    g_assert_nonnull(strstr(err->message, "changes 2 times"));
+    memcpy(ram + page * GUEST_PAGE_SIZE, before + page * GUEST_PAGE_SIZE,
+           GUEST_PAGE_SIZE);
+    g_assert_false(check(ram, &err));
 }
 
-static void test_counters_reject_step_up(void)
+static void test_pages_reject_bad_checksum(void)
 {
-    guint8 v[PAGES];
+    g_autofree guint8 *ram = range_after(7, PAGES);
     g_autoptr(GError) err = NULL;
 
-    memset(v, 4, 10);
-    memset(v + 10, 5, PAGES - 10);
-    g_assert_false(check(v, &err));
+    ram[3 * GUEST_PAGE_SIZE + 4] ^= 1;
+    g_assert_false(check(ram, &err));
 }
 
-static void test_counters_reject_step_by_two(void)
+/* All bytes count, not only the words the guest writes. */
+static void test_pages_reject_dirty_tail(void)
 {
-    guint8 v[PAGES];
+    g_autofree guint8 *ram = range_after(7, PAGES);
     g_autoptr(GError) err = NULL;
 
-    memset(v, 6, 10);
-    memset(v + 10, 4, PAGES - 10);
-    g_assert_false(check(v, &err));
+    ram[12 * GUEST_PAGE_SIZE + 4095] = 0x10;
+    g_assert_false(check(ram, &err));
 }
 
-static void test_changed_pages_counts_first_bytes(void)
+static void test_changed_pages_counts_written_words(void)
 {
-    guint8 a[PAGES] = { 0 }, b[PAGES] = { 0 };
-    g_autofree guint8 *ra = NULL, *rb = NULL;
+    g_autofree guint8 *a = range_after(7, PAGES);
+    g_autofree guint8 *b = g_memdup2(a, PAGES * GUEST_PAGE_SIZE);
 
-    b[3] = 1;
-    b[40] = 2;
-    ra = range_with(a, PAGES);
-    rb = range_with(b, PAGES);
-    rb[5 * GUEST_PAGE_SIZE + 1] = 0xff;     /* not a counter byte */
-    g_assert_cmpuint(guest_count_changed_pages(ra, rb, PAGES * GUEST_PAGE_SIZE),
+    b[3 * GUEST_PAGE_SIZE] ^= 1;
+    b[40 * GUEST_PAGE_SIZE + 7] ^= 1;
+    b[5 * GUEST_PAGE_SIZE + 100] = 0xff;    /* not a written word */
+    g_assert_cmpuint(guest_count_changed_pages(a, b, PAGES * GUEST_PAGE_SIZE),
                      ==, 2);
 }
 
@@ -138,7 +153,7 @@ static void test_image_carries_layout(void)
     g_assert_cmpuint(len, ==, 512);
     g_assert_cmpuint(img[510], ==, 0x55);
     g_assert_cmpuint(img[511], ==, 0xaa);
-    g_assert_cmpmem(img + 0x1e0, 4, "CSG1", 4);
+    g_assert_cmpmem(img + 0x1e0, 4, "CSG2", 4);
     g_assert_cmpuint(le32_at(img + 0x1e4), ==, 0x200000);
     g_assert_cmpuint(le32_at(img + 0x1e8), ==, 0x400000);
     g_assert_cmpuint(le32_at(img + 0x1ec), ==, 7);
@@ -169,20 +184,21 @@ static void test_layout_validation(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/guest/counters/uniform", test_counters_uniform);
-    g_test_add_func("/guest/counters/one_step_down", test_counters_one_step_down);
-    g_test_add_func("/guest/counters/step_across_wrap",
-                    test_counters_step_across_wrap);
-    g_test_add_func("/guest/counters/reject_stale_page",
-                    test_counters_reject_stale_page);
-    g_test_add_func("/guest/counters/reject_two_steps",
-                    test_counters_reject_two_steps);
-    g_test_add_func("/guest/counters/reject_step_up",
-                    test_counters_reject_step_up);
-    g_test_add_func("/guest/counters/reject_step_by_two",
-                    test_counters_reject_step_by_two);
-    g_test_add_func("/guest/changed_pages_counts_first_bytes",
-                    test_changed_pages_counts_first_bytes);
+    g_test_add_func("/guest/pages/whole_pass", test_pages_whole_pass);
+    g_test_add_func("/guest/pages/interrupted_pass",
+                    test_pages_interrupted_pass);
+    g_test_add_func("/guest/pages/first_pass", test_pages_first_pass);
+    g_test_add_func("/guest/pages/alternate_zero", test_pages_alternate_zero);
+    g_test_add_func("/guest/pages/reject_stale_page",
+                    test_pages_reject_stale_page);
+    g_test_add_func("/guest/pages/reject_missed_zero_page",
+                    test_pages_reject_missed_zero_page);
+    g_test_add_func("/guest/pages/reject_bad_checksum",
+                    test_pages_reject_bad_checksum);
+    g_test_add_func("/guest/pages/reject_dirty_tail",
+                    test_pages_reject_dirty_tail);
+    g_test_add_func("/guest/changed_pages_counts_written_words",
+                    test_changed_pages_counts_written_words);
     g_test_add_func("/guest/image_carries_layout", test_image_carries_layout);
     g_test_add_func("/guest/layout_validation", test_layout_validation);
     return g_test_run();

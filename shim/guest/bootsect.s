@@ -3,12 +3,17 @@
  * colo-shim's guest: one 512-byte x86 boot sector.
  *
  * It switches to 32-bit protected mode (flat segments), prints a start
- * marker on COM1, then loops forever: each pass adds one to the first byte
- * of every 4 KiB page in [start, end), and every `heartbeat` passes it
- * prints one heartbeat byte.  So after the guest is stopped, the first
- * bytes of the range read v+1 ... v+1, v ... v (mod 256): one step down
- * where the pass was interrupted, which is what the shim checks on a
- * failover survivor.
+ * marker on COM1, clears the range [start, end) and then loops over it,
+ * pass after pass (p = 1, 2, ...).  In pass p, page i (counted from start)
+ * becomes all-zero when (i + p) is even, and otherwise holds the pass p in
+ * its first word and a checksum of p and the page's address in its second,
+ * the rest zero: so pages turn zero and non-zero all the time.  Before it
+ * writes a page the guest checks that the page holds what pass p - 1 left
+ * there; if not, it prints "COLO-GUEST-BAD 0x<address>" and halts.  Every
+ * `heartbeat` passes it prints one heartbeat byte.
+ *
+ * From outside, a stopped guest's range reads pass p up to some page and
+ * pass p - 1 from there on, which guest.c checks page by page.
  *
  * With an empty range it halts after the start marker instead: an idle
  * guest, for measuring what a checkpoint costs when nothing is dirtied.
@@ -20,6 +25,7 @@
         .set    COM1_LSR, COM1 + 5
         .set    LSR_THR_EMPTY, 0x20
         .set    PAGE, 4096
+        .set    CHECKSUM_KEY, 0x5a5aa5a5        /* guest.c: GUEST_CHECKSUM_KEY */
 
         .code16
         .text
@@ -51,17 +57,36 @@ protected:
         movl    $0x7c00, %esp
         movl    $start_marker, %esi
         call    puts
-        movl    param_start, %eax
-        cmpl    param_end, %eax
-        jae     idle
+        movl    param_start, %edi
+        movl    param_end, %ecx
+        subl    %edi, %ecx
+        jbe     halt                    /* empty range: the idle guest */
+        /* Firmware may have used the range: pass 0 is all zero. */
+        shrl    $2, %ecx
+        xorl    %eax, %eax
+        cld
+        rep stosl
+        movl    $1, %ebp                /* the pass */
         xorl    %ebx, %ebx              /* passes since the last heartbeat */
 pass:
         movl    param_start, %edi
-        movl    param_end, %ecx
-1:      incb    (%edi)
+        xorl    %esi, %esi              /* the page's index */
+page:
+        leal    -1(%ebp), %eax
+        call    page_state
+        cmpl    (%edi), %ecx
+        jne     bad
+        cmpl    4(%edi), %edx
+        jne     bad
+        movl    %ebp, %eax
+        call    page_state
+        movl    %ecx, (%edi)
+        movl    %edx, 4(%edi)
         addl    $PAGE, %edi
-        cmpl    %ecx, %edi
-        jb      1b
+        incl    %esi
+        cmpl    param_end, %edi
+        jb      page
+        incl    %ebp
         incl    %ebx
         cmpl    param_heartbeat, %ebx
         jb      pass
@@ -70,27 +95,57 @@ pass:
         call    putc
         jmp     pass
 
-idle:
+/* page_state: the first two words of page %esi at %edi after pass %eax,
+ * in %ecx and %edx; zero for pass 0 and when pass + index is even. */
+page_state:
+        xorl    %ecx, %ecx
+        xorl    %edx, %edx
+        leal    (%eax,%esi), %ecx
+        testl   $1, %ecx
+        movl    $0, %ecx                /* mov keeps the flags */
+        jz      2f
+        testl   %eax, %eax
+        jz      2f
+        movl    %eax, %ecx
+        movl    %eax, %edx
+        xorl    %edi, %edx
+        xorl    $CHECKSUM_KEY, %edx
+2:      ret
+
+/* The page at %edi is not what the previous pass left: say so, and stop. */
+bad:
+        movl    $bad_marker, %esi
+        call    puts
+        movl    $8, %ecx
+3:      roll    $4, %edi
+        movl    %edi, %eax
+        andl    $15, %eax
+        movb    hex_digits(%eax), %al
+        call    putc
+        loop    3b
+        movb    $'\n', %al
+        call    putc
+halt:
         hlt                             /* interrupts are off: for good */
-        jmp     idle
+        jmp     halt
 
 /* puts: print the NUL-terminated string at %esi. */
 puts:
         lodsb
         testb   %al, %al
-        jz      2f
+        jz      4f
         call    putc
         jmp     puts
-2:      ret
+4:      ret
 
 /* putc: print %al on COM1 once its transmitter is free; keeps registers. */
 putc:
         pushl   %edx
         pushl   %eax
         movw    $COM1_LSR, %dx
-3:      inb     %dx, %al
+5:      inb     %dx, %al
         testb   $LSR_THR_EMPTY, %al
-        jz      3b
+        jz      5b
         popl    %eax
         movw    $COM1, %dx
         outb    %al, %dx
@@ -108,13 +163,17 @@ gdt_desc:
 
 start_marker:
         .asciz  "\nCOLO-GUEST-START\n"
+bad_marker:
+        .asciz  "\nCOLO-GUEST-BAD 0x"           /* guest.h: GUEST_BAD_MARKER */
+hex_digits:
+        .ascii  "0123456789abcdef"
 heartbeat_marker:
         .byte   'B'
 
 /* The parameter block: guest.c knows this layout and offset. */
         .org    0x1e0
 params:
-        .ascii  "CSG1"                  /* magic and layout version */
+        .ascii  "CSG2"                  /* magic and layout version */
 param_start:
         .long   0x00100000              /* first page of the range */
 param_end:
