@@ -10,7 +10,9 @@ builddir=${1:-$TOPDIR/build}
 shift || true
 prefix=$("$TOPDIR/scripts/build-qemu.sh" --print-prefix)
 
-valgrind=(--valgrind --valgrind-supp "$TOPDIR/tests/valgrind.supp")
+# Under valgrind every case but the sweeps (those are option variations).
+valgrind=(--valgrind --valgrind-supp "$TOPDIR/tests/valgrind.supp"
+          --only /colo/plain --only /colo/multifd)
 if [ "${RUN_VALGRIND:-1}" = 0 ]; then
     valgrind=()
 fi

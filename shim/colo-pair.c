@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netns.h"
 #include "qemu-proc.h"
 #include "qtest.h"
 #include "serial.h"
@@ -38,6 +39,7 @@ struct ColoPair {
     gint64 last_timed_us;       /* the last timed checkpoint's RESUME */
     gboolean killed[2];
     QtestClient *qtest[2];
+    NetnsLink *netns;
 };
 
 const char *colo_side_name(ColoSide side)
@@ -156,6 +158,7 @@ static gboolean start_side(ColoPair *pair, ColoSide side, GError **errp)
         .workdir = pair->cfg.workdir,
         .valgrind = pair->cfg.valgrind,
         .valgrind_supp = pair->cfg.valgrind_supp,
+        .netns = pair->netns ? netns_link_namespace(pair->netns, side) : NULL,
         .start_timeout_ms = scaled(pair, START_MS),
     };
 
@@ -180,8 +183,13 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
 
     pair->cfg = *cfg;
     pair->image_path = g_build_filename(cfg->workdir, "guest.img", NULL);
+    g_assert(!(cfg->netns && cfg->proxied));
     if (!guest_layout_valid(&cfg->guest, cfg->ram_mib, errp) ||
         !guest_write_image(&cfg->guest, pair->image_path, errp)) {
+        return NULL;
+    }
+    if (cfg->netns &&
+        !(pair->netns = netns_link_new(cfg->netns_delay_ms, errp))) {
         return NULL;
     }
     if (!start_side(pair, COLO_SECONDARY, errp) ||
@@ -257,13 +265,16 @@ static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
 /* Starts listening on an ephemeral port and returns the URI to migrate to. */
 static char *listen_on_secondary(ColoPair *pair, GError **errp)
 {
+    g_autofree char *listen = g_strdup_printf(
+        "tcp:%s:0", pair->netns ? netns_link_address(pair->netns, 1)
+                                : "127.0.0.1");
     const char *host, *port;
     JsonObject *args = json_object_new();
     g_autoptr(JsonNode) info = NULL;
     JsonArray *addrs;
     JsonObject *addr;
 
-    json_object_set_string_member(args, "uri", "tcp:127.0.0.1:0");
+    json_object_set_string_member(args, "uri", listen);
     if (!run(pair, COLO_SECONDARY, "migrate-incoming", args, errp)) {
         return NULL;
     }
@@ -540,7 +551,7 @@ gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp)
     return TRUE;
 }
 
-gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
+static gboolean yank_migration(ColoPair *pair, ColoSide side, GError **errp)
 {
     JsonObject *args = json_object_new(), *instance = json_object_new();
     JsonArray *instances = json_array_new();
@@ -549,13 +560,37 @@ gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
     json_object_set_string_member(instance, "type", "migration");
     json_array_add_object_element(instances, instance);
     json_object_set_array_member(args, "instances", instances);
-    /* Out of band: the survivor's main loop may be blocked on the peer. */
-    yanked = qmp_execute_oob(qmp_of(pair, survivor), "yank", args,
+    /* Out of band: the main loop may be blocked on the peer. */
+    yanked = qmp_execute_oob(qmp_of(pair, side), "yank", args,
                              deadline(pair, COMMAND_MS), errp);
-    if (!yanked ||
+    return yanked != NULL;
+}
+
+gboolean colo_pair_yank(ColoPair *pair, ColoSide side, GError **errp)
+{
+    if (!yank_migration(pair, side, errp)) {
+        g_prefix_error(errp, "yanking the %s's migration: ",
+                       colo_side_name(side));
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
+{
+    if (!yank_migration(pair, survivor, errp) ||
         !run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
         g_prefix_error(errp, "failing over to the %s: ",
                        colo_side_name(survivor));
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+gboolean colo_pair_partition(ColoPair *pair, GError **errp)
+{
+    g_assert(pair->netns);
+    if (!netns_link_set_up(pair->netns, FALSE, errp)) {
         return pair_fail(pair, errp);
     }
     return TRUE;
@@ -801,6 +836,8 @@ void colo_pair_free(ColoPair *pair)
         qemu_proc_free(pair->side[s]);
         memcheck_report_clear(&pair->memcheck[s]);
     }
+    /* Only once no QEMU runs in them. */
+    netns_link_free(pair->netns);
     g_free(pair->image_path);
     g_free(pair);
 }

@@ -48,6 +48,12 @@ typedef struct ColoConfig {
      */
     gboolean qtest;
     ColoSwitchoverHook at_switchover;   /* or NULL */
+    /*
+     * Run each side in a network namespace of its own, on a veth link with
+     * this netem delay (netns.h); not together with proxied.
+     */
+    gboolean netns;
+    guint netns_delay_ms;
 } ColoConfig;
 
 const char *colo_side_name(ColoSide side);
@@ -100,6 +106,15 @@ gboolean colo_pair_wait_checkpoint_begins(ColoPair *pair, GError **errp);
 
 /* Declares the peer of @survivor lost: OOB yank, then x-colo-lost-heartbeat. */
 gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp);
+
+/*
+ * OOB yank of @side's migration channels alone, as when that side, too,
+ * notices its peer is gone (and would otherwise keep waiting on it).
+ */
+gboolean colo_pair_yank(ColoPair *pair, ColoSide side, GError **errp);
+
+/* netns: the link between the two goes down, a network partition. */
+gboolean colo_pair_partition(ColoPair *pair, GError **errp);
 
 /* A second x-colo-lost-heartbeat on a survivor must be refused. */
 gboolean colo_pair_failover_refused(ColoPair *pair, ColoSide side,

@@ -108,6 +108,12 @@ static GPtrArray *build_argv(const QemuProcConfig *cfg, QemuProc *proc,
 {
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
 
+    if (cfg->netns) {
+        g_ptr_array_add(argv, g_strdup("ip"));
+        g_ptr_array_add(argv, g_strdup("netns"));
+        g_ptr_array_add(argv, g_strdup("exec"));
+        g_ptr_array_add(argv, g_strdup(cfg->netns));
+    }
     if (cfg->valgrind) {
         memcheck_add_args(argv, proc->valgrind_log_path, cfg->valgrind_supp);
     }

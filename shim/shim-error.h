@@ -14,6 +14,7 @@ typedef enum {
     SHIM_ERROR_QMP,         /* QEMU answered a command with an error */
     SHIM_ERROR_PROTOCOL,    /* QMP stream broken or not understood */
     SHIM_ERROR_CHECK,       /* a check of the guest or of COLO failed */
+    SHIM_ERROR_UNAVAILABLE, /* the machine lacks what a case needs: skip */
 } ShimErrorCode;
 
 GQuark shim_error_quark(void);

@@ -16,6 +16,7 @@ void shim_options_init(ShimOptions *opts)
         .guest_start_mib = 1,
         .guest_end_mib = 33,
         .heartbeat_passes = 1,
+        .netns_delay_ms = 0,
     };
 }
 
@@ -70,6 +71,7 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
         !check_range("--checkpoints", opts->checkpoints, 1, 100000, errp) ||
         !check_range("--ram", opts->ram_mib, 2, 4095, errp) ||
         !check_range("--timeout-scale", opts->timeout_scale, 1, 1000, errp) ||
+        !check_range("--netns-delay", opts->netns_delay_ms, 0, 10000, errp) ||
         !guest_layout_valid(&layout, opts->ram_mib, errp) ||
         !qemu_proc_binary_usable(opts->qemu_binary, errp)) {
         return FALSE;
@@ -130,6 +132,14 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
           "valgrind suppressions file", "FILE" },
         { "timeout-scale", 0, 0, G_OPTION_ARG_INT, &opts->timeout_scale,
           "multiply every time bound (default 1, 40 with --valgrind)", "N" },
+        { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->only,
+          "register only the cases whose path starts with PREFIX "
+          "(repeatable; unlike several -p, one TAP plan)", "PREFIX" },
+        { "netns", 0, 0, G_OPTION_ARG_NONE, &opts->netns,
+          "run primary and secondary in two network namespaces joined by a "
+          "veth link (root; the proxy cases stay on loopback)", NULL },
+        { "netns-delay", 0, 0, G_OPTION_ARG_INT, &opts->netns_delay_ms,
+          "netem delay each way on that link (default 0: no netem)", "MS" },
         { "keep", 0, 0, G_OPTION_ARG_NONE, &opts->keep,
           "keep every case's files, not only a failed case's", NULL },
         { NULL }
@@ -156,6 +166,7 @@ void shim_options_clear(ShimOptions *opts)
     g_free(opts->firmware_dir);
     g_free(opts->valgrind_supp);
     g_free(opts->zero_page_detection);
+    g_strfreev(opts->only);
 }
 
 ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
@@ -177,6 +188,8 @@ ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
         .valgrind = opts->valgrind,
         .valgrind_supp = opts->valgrind_supp,
         .timeout_scale = opts->timeout_scale,
+        .netns = opts->netns,
+        .netns_delay_ms = opts->netns_delay_ms,
     };
 }
 

@@ -30,6 +30,9 @@ typedef struct ShimOptions {
     gint timeout_scale;         /* 0: 1, or the valgrind scale */
     gboolean valgrind;          /* --valgrind, or $COLO_SHIM_VALGRIND=1 */
     gboolean keep;              /* keep every case's files */
+    char **only;                /* --only: case path prefixes to register */
+    gboolean netns;             /* primary and secondary in two netns */
+    gint netns_delay_ms;        /* netem delay on their link */
 } ShimOptions;
 
 /* The defaults; a program may change them before parsing. */

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "netns.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "shim-error.h"
+
+#define NS_PREFIX "colo-shim-"
+/* Private addresses; one /30 per link of this shim. */
+#define SUBNET_FMT "10.211.%u.%u"
+
+struct NetnsLink {
+    char *ns[2];
+    char *dev[2];
+    char *addr[2];
+};
+
+/* Runs iproute2 with @argv; the error carries its stderr. */
+static gboolean run_ip(const char *const *argv, GError **errp)
+{
+    g_autofree char *err_out = NULL;
+    g_autofree char *cmd = g_strjoinv(" ", (char **)argv);
+    int status;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
+                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err_out,
+                      &status, errp)) {
+        return FALSE;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG, "%s failed: %s", cmd,
+                    g_strstrip(err_out));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Namespaces named after a shim that no longer runs are leftovers. */
+static void remove_stale_namespaces(void)
+{
+    g_autofree char *list = NULL;
+    const char *const argv[] = { "ip", "netns", "list", NULL };
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
+                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &list, NULL,
+                      NULL, NULL)) {
+        return;
+    }
+    lines = g_strsplit(list, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        g_autofree char *name = g_strndup(*l, strcspn(*l, " "));
+        pid_t owner;
+
+        if (!g_str_has_prefix(name, NS_PREFIX)) {
+            continue;
+        }
+        owner = atoi(name + strlen(NS_PREFIX));
+        if (owner > 0 && kill(owner, 0) < 0 && errno == ESRCH) {
+            const char *const del[] = { "ip", "netns", "del", name, NULL };
+
+            run_ip(del, NULL);
+        }
+    }
+}
+
+static gboolean set_up(NetnsLink *link, guint delay_ms, GError **errp)
+{
+    g_autofree char *delay = g_strdup_printf("%ums", delay_ms);
+
+    for (guint e = 0; e < 2; e++) {
+        const char *const add[] = { "ip", "netns", "add", link->ns[e], NULL };
+
+        if (!run_ip(add, errp)) {
+            return FALSE;
+        }
+    }
+    {
+        const char *const veth[] = { "ip", "link", "add", link->dev[0],
+                                     "netns", link->ns[0], "type", "veth",
+                                     "peer", "name", link->dev[1], "netns",
+                                     link->ns[1], NULL };
+
+        if (!run_ip(veth, errp)) {
+            return FALSE;
+        }
+    }
+    for (guint e = 0; e < 2; e++) {
+        g_autofree char *cidr = g_strdup_printf("%s/30", link->addr[e]);
+        const char *const addr[] = { "ip", "-n", link->ns[e], "addr", "add",
+                                     cidr, "dev", link->dev[e], NULL };
+        const char *const lo[] = { "ip", "-n", link->ns[e], "link", "set",
+                                   "lo", "up", NULL };
+        const char *const up[] = { "ip", "-n", link->ns[e], "link", "set",
+                                   link->dev[e], "up", NULL };
+        const char *const netem[] = { "tc", "-n", link->ns[e], "qdisc", "add",
+                                      "dev", link->dev[e], "root", "netem",
+                                      "delay", delay, NULL };
+
+        if (!run_ip(addr, errp) || !run_ip(lo, errp) || !run_ip(up, errp) ||
+            (delay_ms && !run_ip(netem, errp))) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+NetnsLink *netns_link_new(guint delay_ms, GError **errp)
+{
+    static guint serial;
+    NetnsLink *link = g_new0(NetnsLink, 1);
+    guint n = serial++ % 64;
+
+    remove_stale_namespaces();
+    for (guint e = 0; e < 2; e++) {
+        link->ns[e] = g_strdup_printf(NS_PREFIX "%d-%u-%s", getpid(), n,
+                                      e ? "secondary" : "primary");
+        /* Interface names have 15 characters at most. */
+        link->dev[e] = g_strdup_printf("cs%u%c", n, e ? 's' : 'p');
+        link->addr[e] = g_strdup_printf(SUBNET_FMT, n, 1 + e);
+    }
+    if (!set_up(link, delay_ms, errp)) {
+        /* Not the code under test: the machine (or its privileges). */
+        (*errp)->domain = SHIM_ERROR;
+        (*errp)->code = SHIM_ERROR_UNAVAILABLE;
+        g_prefix_error(errp, "cannot create two network namespaces: ");
+        netns_link_free(link);
+        return NULL;
+    }
+    return link;
+}
+
+const char *netns_link_namespace(NetnsLink *link, guint end)
+{
+    return link->ns[end];
+}
+
+const char *netns_link_address(NetnsLink *link, guint end)
+{
+    return link->addr[end];
+}
+
+gboolean netns_link_set_up(NetnsLink *link, gboolean up, GError **errp)
+{
+    for (guint e = 0; e < 2; e++) {
+        const char *const argv[] = { "ip", "-n", link->ns[e], "link", "set",
+                                     link->dev[e], up ? "up" : "down", NULL };
+
+        if (!run_ip(argv, errp)) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+void netns_link_free(NetnsLink *link)
+{
+    if (!link) {
+        return;
+    }
+    for (guint e = 0; e < 2; e++) {
+        const char *const del[] = { "ip", "netns", "del", link->ns[e], NULL };
+
+        run_ip(del, NULL);
+        g_free(link->ns[e]);
+        g_free(link->dev[e]);
+        g_free(link->addr[e]);
+    }
+    g_free(link);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Two hosts on one machine: two network namespaces of their own, joined by
+ * a veth pair whose addresses exist only inside them, optionally with a
+ * netem delay on the link.  A partition is the link going down.  Created
+ * and removed by the shim (iproute2, as root); namespaces left by a shim
+ * that was killed are removed by the next one.
+ */
+#ifndef SHIM_NETNS_H
+#define SHIM_NETNS_H
+
+#include <glib.h>
+
+typedef struct NetnsLink NetnsLink;
+
+/* Both namespaces and the link between them, with @delay_ms each way. */
+NetnsLink *netns_link_new(guint delay_ms, GError **errp);
+
+/* Namespace and address of end 0 (primary) or 1 (secondary). */
+const char *netns_link_namespace(NetnsLink *link, guint end);
+const char *netns_link_address(NetnsLink *link, guint end);
+
+/* Takes the link down (a partition) or up again. */
+gboolean netns_link_set_up(NetnsLink *link, gboolean up, GError **errp);
+
+/* Removes both namespaces, and with them the link. */
+void netns_link_free(NetnsLink *link);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NetnsLink, netns_link_free)
+
+#endif
