@@ -650,6 +650,7 @@ static gboolean vm_running(gpointer opaque)
 gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp)
 {
     RunningWait w = { .pair = pair, .side = side };
+    goffset printed;
 
     wait_until(vm_running, &w, deadline(pair, FAILOVER_MS));
     if (w.error) {
@@ -662,13 +663,19 @@ gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp)
                     colo_side_name(side), scaled(pair, FAILOVER_MS));
         return pair_fail(pair, errp);
     }
-    if (!pair->cfg.qtest &&
-        (!wait_serial_growth(pair, side, serial_size(serial_path(pair, side)),
-                             errp) ||
-         !guest_found_no_error(pair, side, errp))) {
+    if (pair->cfg.qtest) {
+        return TRUE;
+    }
+    printed = serial_size(serial_path(pair, side));
+    if (!wait_serial_growth(pair, side, printed, errp) ||
+        !guest_found_no_error(pair, side, errp)) {
         g_prefix_error(errp, "after failover: ");
         return pair_fail(pair, errp);
     }
+    g_test_message("after failover the %s runs, its guest still printing "
+                   "(serial %" G_GOFFSET_FORMAT " -> %" G_GOFFSET_FORMAT
+                   " bytes)", colo_side_name(side), printed,
+                   serial_size(serial_path(pair, side)));
     return TRUE;
 }
 
@@ -734,9 +741,10 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
 {
     g_autofree guint8 *ram = NULL;
     GError *err = NULL;
-    gsize len;
+    gsize len, changed;
 
-    if (pages_changing(pair, side, TRUE, &err) == 0) {
+    changed = pages_changing(pair, side, TRUE, &err);
+    if (changed == 0) {
         if (!err) {
             g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
                         "the guest's memory did not change while running");
@@ -755,6 +763,10 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
     }
     ram = read_guest_range(pair, side, &len, &err);
     if (ram && guest_check_pages(ram, len, pair->cfg.guest.start, &err)) {
+        g_test_message("the %s's RAM: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
+                       " pages changed while it ran, none after stop, every "
+                       "page as the guest's pattern says",
+                       colo_side_name(side), changed, len / GUEST_PAGE_SIZE);
         return TRUE;
     }
 fail:
