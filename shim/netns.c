@@ -127,7 +127,8 @@ NetnsLink *netns_link_new(guint delay_ms, GError **errp)
         /* Not the code under test: the machine (or its privileges). */
         (*errp)->domain = SHIM_ERROR;
         (*errp)->code = SHIM_ERROR_UNAVAILABLE;
-        g_prefix_error(errp, "cannot create two network namespaces: ");
+        g_prefix_error(errp, "cannot set up two hosts (network namespaces "
+                       "and a veth link): ");
         netns_link_free(link);
         return NULL;
     }
