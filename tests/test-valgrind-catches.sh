@@ -8,7 +8,8 @@ shim=$1 qemu=$2 faulty=$(realpath "$3") supp=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 ln -s "$faulty" "$dir/migration-colo-multifd.so"
-out=$("$shim" --tap --qemu "$qemu" --module-dir "$dir" --valgrind \
+# The failing case keeps its files: in $dir, which goes at exit.
+out=$(TMPDIR="$dir" "$shim" --tap --qemu "$qemu" --module-dir "$dir" --valgrind \
       --valgrind-supp "$supp" -p /colo/multifd/secondary_failover 2>&1)
 rc=$?
 echo "1..3"
