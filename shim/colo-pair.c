@@ -47,6 +47,11 @@ const char *colo_side_name(ColoSide side)
     return side == COLO_PRIMARY ? "primary" : "secondary";
 }
 
+ColoSide colo_peer(ColoSide side)
+{
+    return side == COLO_PRIMARY ? COLO_SECONDARY : COLO_PRIMARY;
+}
+
 static guint scaled(const ColoPair *pair, guint ms)
 {
     return ms * MAX(pair->cfg.timeout_scale, 1);

@@ -58,6 +58,9 @@ typedef struct ColoConfig {
 
 const char *colo_side_name(ColoSide side);
 
+/* The other side of the pair. */
+ColoSide colo_peer(ColoSide side);
+
 /* Starts both QEMUs; the primary's guest is running when this returns. */
 ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp);
 

@@ -37,90 +37,6 @@ struct MatrixCase {
     const char *compression;
 };
 
-static gboolean failover_scenario(ColoPair *pair, const MatrixCase *c,
-                                  GError **errp);
-static gboolean late_packet_scenario(ColoPair *pair, const MatrixCase *c,
-                                     GError **errp);
-static gboolean channel_cut_scenario(ColoPair *pair, const MatrixCase *c,
-                                     GError **errp);
-static gboolean peer_killed_scenario(ColoPair *pair, const MatrixCase *c,
-                                     GError **errp);
-static gboolean link_cut_scenario(ColoPair *pair, const MatrixCase *c,
-                                  GError **errp);
-static gboolean first_checkpoint_scenario(ColoPair *pair, const MatrixCase *c,
-                                          GError **errp);
-static gboolean second_failover_scenario(ColoPair *pair, const MatrixCase *c,
-                                         GError **errp);
-static gboolean ram_model_scenario(ColoPair *pair, const MatrixCase *c,
-                                   GError **errp);
-static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
-                                   GError **errp);
-
-#define FAILOVER failover_scenario
-static const MatrixCase matrix[] = {
-    { "/colo/plain/primary_failover", FAILOVER, FALSE, COLO_PRIMARY, FALSE },
-    { "/colo/plain/secondary_failover", FAILOVER, FALSE, COLO_SECONDARY, FALSE },
-    { "/colo/plain/primary_failover_checkpoint", FAILOVER, FALSE,
-      COLO_PRIMARY, TRUE },
-    { "/colo/plain/secondary_failover_checkpoint", FAILOVER, FALSE,
-      COLO_SECONDARY, TRUE },
-    { "/colo/multifd/primary_failover", FAILOVER, TRUE, COLO_PRIMARY, FALSE },
-    { "/colo/multifd/secondary_failover", FAILOVER, TRUE, COLO_SECONDARY, FALSE },
-    { "/colo/multifd/primary_failover_checkpoint", FAILOVER, TRUE,
-      COLO_PRIMARY, TRUE },
-    { "/colo/multifd/secondary_failover_checkpoint", FAILOVER, TRUE,
-      COLO_SECONDARY, TRUE },
-    /* Core fixes 0003 and 0004, through a proxy on the migration link. */
-    { "/colo/multifd/late_packet_secondary_failover", late_packet_scenario,
-      TRUE, COLO_SECONDARY, TRUE, TRUE },
-    { "/colo/multifd/channel_cut_secondary_failover", channel_cut_scenario,
-      TRUE, COLO_SECONDARY, TRUE, TRUE },
-    /* Real faults instead of a polite yank, each plain and multifd. */
-#define FAULT_CASES(kind, multifd) \
-    { "/colo/" kind "/primary_killed", peer_killed_scenario, multifd, \
-      COLO_SECONDARY }, \
-    { "/colo/" kind "/secondary_killed", peer_killed_scenario, multifd, \
-      COLO_PRIMARY }, \
-    { "/colo/" kind "/link_cut", link_cut_scenario, multifd, COLO_SECONDARY, \
-      FALSE, TRUE }, \
-    { "/colo/" kind "/first_checkpoint_failover", first_checkpoint_scenario, \
-      multifd, COLO_SECONDARY, TRUE }, \
-    { "/colo/" kind "/second_failover_refused", second_failover_scenario, \
-      multifd, COLO_SECONDARY }
-    FAULT_CASES("plain", FALSE),
-    FAULT_CASES("multifd", TRUE),
-#undef FAULT_CASES
-    /* Every page checked, zero pages and dirty marks included. */
-    { "/colo/plain/qtest_ram_consistency", ram_model_scenario, FALSE,
-      COLO_SECONDARY, .qtest = TRUE },
-    { "/colo/multifd/qtest_ram_consistency", ram_model_scenario, TRUE,
-      COLO_SECONDARY, .qtest = TRUE },
-    /* Two hosts: a network partition in the middle of a checkpoint. */
-    { "/colo/plain/partition_checkpoint", partition_scenario, FALSE,
-      COLO_SECONDARY, TRUE, .netns = TRUE },
-    { "/colo/multifd/partition_checkpoint", partition_scenario, TRUE,
-      COLO_SECONDARY, TRUE, .netns = TRUE },
-    /*
-     * Sweeps, on the case that stresses a checkpoint most: secondary
-     * failover during a checkpoint.  (One level: GLib's -p does not find
-     * cases below suites that hold only suites.)
-     */
-#define SWEEP(name, multifd, ...) \
-    { "/colo/sweep/" name, failover_scenario, multifd, COLO_SECONDARY, TRUE, \
-      __VA_ARGS__ }
-    SWEEP("multifd_1_channel", TRUE, .channels = 1),
-    SWEEP("multifd_2_channels", TRUE, .channels = 2),
-    SWEEP("multifd_4_channels", TRUE, .channels = 4),
-    SWEEP("multifd_8_channels", TRUE, .channels = 8),
-    SWEEP("multifd_zlib", TRUE, .compression = "zlib"),
-    SWEEP("multifd_zstd", TRUE, .compression = "zstd"),
-    SWEEP("plain_delay_100", FALSE, .checkpoint_delay_ms = 100),
-    SWEEP("multifd_delay_100", TRUE, .checkpoint_delay_ms = 100),
-    SWEEP("plain_delay_2000", FALSE, .checkpoint_delay_ms = 2000),
-    SWEEP("multifd_delay_2000", TRUE, .checkpoint_delay_ms = 2000),
-#undef SWEEP
-};
-
 /*
  * The one list of cases known to fail on the project's current QEMU, each
  * with its measured reason; they report TAP "not ok ... # TODO".  The
@@ -219,13 +135,10 @@ static gboolean channel_cut_scenario(ColoPair *pair, const MatrixCase *c,
 static gboolean peer_killed_scenario(ColoPair *pair, const MatrixCase *c,
                                      GError **errp)
 {
-    ColoSide victim = c->survivor == COLO_PRIMARY ? COLO_SECONDARY
-                                                  : COLO_PRIMARY;
-
     if (!colo_pair_wait_checkpoints(pair, opts.checkpoints, errp)) {
         return FALSE;
     }
-    colo_pair_kill(pair, victim);
+    colo_pair_kill(pair, colo_peer(c->survivor));
     return colo_pair_failover(pair, c->survivor, errp) &&
            survivor_ok(pair, c->survivor, errp);
 }
@@ -368,9 +281,6 @@ static gboolean ram_model_scenario(ColoPair *pair, const MatrixCase *c,
 static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
                                    GError **errp)
 {
-    ColoSide other = c->survivor == COLO_PRIMARY ? COLO_SECONDARY
-                                                 : COLO_PRIMARY;
-
     /*
      * The other side notices the partition too; without its yank it keeps
      * waiting on the dead link (the primary with the BQL held, 0002).
@@ -380,8 +290,74 @@ static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
            colo_pair_partition(pair, errp) &&
            colo_pair_failover(pair, c->survivor, errp) &&
            survivor_ok(pair, c->survivor, errp) &&
-           colo_pair_yank(pair, other, errp);
+           colo_pair_yank(pair, colo_peer(c->survivor), errp);
 }
+
+/* The cases, after the scenarios they run; -p and --only select by path. */
+#define FAILOVER failover_scenario
+static const MatrixCase matrix[] = {
+    { "/colo/plain/primary_failover", FAILOVER, FALSE, COLO_PRIMARY, FALSE },
+    { "/colo/plain/secondary_failover", FAILOVER, FALSE, COLO_SECONDARY, FALSE },
+    { "/colo/plain/primary_failover_checkpoint", FAILOVER, FALSE,
+      COLO_PRIMARY, TRUE },
+    { "/colo/plain/secondary_failover_checkpoint", FAILOVER, FALSE,
+      COLO_SECONDARY, TRUE },
+    { "/colo/multifd/primary_failover", FAILOVER, TRUE, COLO_PRIMARY, FALSE },
+    { "/colo/multifd/secondary_failover", FAILOVER, TRUE, COLO_SECONDARY, FALSE },
+    { "/colo/multifd/primary_failover_checkpoint", FAILOVER, TRUE,
+      COLO_PRIMARY, TRUE },
+    { "/colo/multifd/secondary_failover_checkpoint", FAILOVER, TRUE,
+      COLO_SECONDARY, TRUE },
+    /* Core fixes 0003 and 0004, through a proxy on the migration link. */
+    { "/colo/multifd/late_packet_secondary_failover", late_packet_scenario,
+      TRUE, COLO_SECONDARY, TRUE, TRUE },
+    { "/colo/multifd/channel_cut_secondary_failover", channel_cut_scenario,
+      TRUE, COLO_SECONDARY, TRUE, TRUE },
+    /* Real faults instead of a polite yank, each plain and multifd. */
+#define FAULT_CASES(kind, multifd) \
+    { "/colo/" kind "/primary_killed", peer_killed_scenario, multifd, \
+      COLO_SECONDARY }, \
+    { "/colo/" kind "/secondary_killed", peer_killed_scenario, multifd, \
+      COLO_PRIMARY }, \
+    { "/colo/" kind "/link_cut", link_cut_scenario, multifd, COLO_SECONDARY, \
+      FALSE, TRUE }, \
+    { "/colo/" kind "/first_checkpoint_failover", first_checkpoint_scenario, \
+      multifd, COLO_SECONDARY, TRUE }, \
+    { "/colo/" kind "/second_failover_refused", second_failover_scenario, \
+      multifd, COLO_SECONDARY }
+    FAULT_CASES("plain", FALSE),
+    FAULT_CASES("multifd", TRUE),
+#undef FAULT_CASES
+    /* Every page checked, zero pages and dirty marks included. */
+    { "/colo/plain/qtest_ram_consistency", ram_model_scenario, FALSE,
+      COLO_SECONDARY, .qtest = TRUE },
+    { "/colo/multifd/qtest_ram_consistency", ram_model_scenario, TRUE,
+      COLO_SECONDARY, .qtest = TRUE },
+    /* Two hosts: a network partition in the middle of a checkpoint. */
+    { "/colo/plain/partition_checkpoint", partition_scenario, FALSE,
+      COLO_SECONDARY, TRUE, .netns = TRUE },
+    { "/colo/multifd/partition_checkpoint", partition_scenario, TRUE,
+      COLO_SECONDARY, TRUE, .netns = TRUE },
+    /*
+     * Sweeps, on the case that stresses a checkpoint most: secondary
+     * failover during a checkpoint.  (One level: GLib's -p does not find
+     * cases below suites that hold only suites.)
+     */
+#define SWEEP(name, multifd, ...) \
+    { "/colo/sweep/" name, failover_scenario, multifd, COLO_SECONDARY, TRUE, \
+      __VA_ARGS__ }
+    SWEEP("multifd_1_channel", TRUE, .channels = 1),
+    SWEEP("multifd_2_channels", TRUE, .channels = 2),
+    SWEEP("multifd_4_channels", TRUE, .channels = 4),
+    SWEEP("multifd_8_channels", TRUE, .channels = 8),
+    SWEEP("multifd_zlib", TRUE, .compression = "zlib"),
+    SWEEP("multifd_zstd", TRUE, .compression = "zstd"),
+    SWEEP("plain_delay_100", FALSE, .checkpoint_delay_ms = 100),
+    SWEEP("multifd_delay_100", TRUE, .checkpoint_delay_ms = 100),
+    SWEEP("plain_delay_2000", FALSE, .checkpoint_delay_ms = 2000),
+    SWEEP("multifd_delay_2000", TRUE, .checkpoint_delay_ms = 2000),
+#undef SWEEP
+};
 
 /* One row of the summary printed after the run. */
 typedef struct CaseResult {
