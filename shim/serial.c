@@ -21,12 +21,9 @@ typedef struct MarkerWait {
 static gboolean has_marker(gpointer opaque)
 {
     MarkerWait *w = opaque;
-    g_autofree char *text = NULL;
-    gsize len;
+    g_autofree char *line = serial_find_line(w->path, w->marker);
 
-    /* The output may hold NUL bytes: search it as memory, not a string. */
-    return g_file_get_contents(w->path, &text, &len, NULL) &&
-           memmem(text, len, w->marker, strlen(w->marker));
+    return line != NULL;
 }
 
 gboolean serial_wait_marker(const char *path, const char *marker,
@@ -43,6 +40,7 @@ char *serial_find_line(const char *path, const char *marker)
     const char *at, *end;
     gsize len;
 
+    /* The output may hold NUL bytes: search it as memory, not a string. */
     if (!g_file_get_contents(path, &text, &len, NULL) ||
         !(at = memmem(text, len, marker, strlen(marker)))) {
         return NULL;
