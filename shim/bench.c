@@ -42,6 +42,7 @@ typedef struct BenchResult {
 static ShimOptions opts;
 static gint samples = 200;
 static gint load_mib = 100;
+static gboolean load_half_zero;
 static char *json_path;
 static char *tsv_path;
 
@@ -51,6 +52,9 @@ static const GOptionEntry bench_entries[] = {
     { "load-mib", 0, 0, G_OPTION_ARG_INT, &load_mib,
       "range the loaded guest dirties, from --guest-start (default 100)",
       "MIB" },
+    { "load-half-zero", 0, 0, G_OPTION_ARG_NONE, &load_half_zero,
+      "the loaded guest turns half its pages zero in each pass, as in the "
+      "matrix (default: none, so every dirty page is page data)", NULL },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json_path,
       "write every sample and the summary here", "FILE" },
     { "tsv", 0, 0, G_OPTION_ARG_FILENAME, &tsv_path,
@@ -69,6 +73,7 @@ static ColoConfig config_for(const BenchConfig *bc, const char *workdir)
     } else {
         cfg.guest.end = cfg.guest.start + ((guint64)load_mib << 20);
         cfg.guest.heartbeat_passes = 1;
+        cfg.guest.never_zero = !load_half_zero;
     }
     return cfg;
 }
@@ -207,6 +212,10 @@ static gboolean write_json(GPtrArray *results, GError **errp)
     json_builder_add_int_value(b, opts.checkpoint_delay_ms);
     json_builder_set_member_name(b, "ram_mib");
     json_builder_add_int_value(b, opts.ram_mib);
+    json_builder_set_member_name(b, "load_mib");
+    json_builder_add_int_value(b, load_mib);
+    json_builder_set_member_name(b, "load_half_zero");
+    json_builder_add_boolean_value(b, load_half_zero);
     json_builder_set_member_name(b, "configs");
     json_builder_begin_array(b);
     for (guint i = 0; i < results->len; i++) {

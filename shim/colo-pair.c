@@ -767,7 +767,7 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
         goto fail;
     }
     ram = read_guest_range(pair, side, &len, &err);
-    if (ram && guest_check_pages(ram, len, pair->cfg.guest.start, &err)) {
+    if (ram && guest_check_pages(&pair->cfg.guest, ram, &err)) {
         g_test_message("the %s's RAM: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
                        " pages changed while it ran, none after stop, every "
                        "page as the guest's pattern says",

@@ -9,7 +9,7 @@
 
 /* Layout of the parameter block in bootsect.s. */
 #define PARAMS_OFFSET 0x1e0
-#define PARAMS_MAGIC "CSG2"
+#define PARAMS_MAGIC "CSG3"
 #define BOOTSECT_SIZE 512
 
 /* Wrong pages listed in an error message. */
@@ -67,14 +67,15 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
     put_le32(image + PARAMS_OFFSET + 4, layout->start);
     put_le32(image + PARAMS_OFFSET + 8, layout->end);
     put_le32(image + PARAMS_OFFSET + 12, layout->heartbeat_passes);
+    put_le32(image + PARAMS_OFFSET + 16, layout->never_zero ? 1 : 0);
     return g_file_set_contents(path, (const char *)image, size, errp);
 }
 
-void guest_page_state(guint32 pass, guint index, guint64 addr,
-                      guint32 *word0, guint32 *word1)
+void guest_page_state(gboolean never_zero, guint32 pass, guint index,
+                      guint64 addr, guint32 *word0, guint32 *word1)
 {
     /* As page_state in bootsect.s. */
-    if (pass == 0 || (pass + index) % 2 == 0) {
+    if (pass == 0 || (!never_zero && (pass + index) % 2 == 0)) {
         *word0 = *word1 = 0;
     } else {
         *word0 = pass;
@@ -90,12 +91,12 @@ static guint32 le32_at(const guint8 *p)
     return GUINT32_FROM_LE(v);
 }
 
-static gboolean page_is(const guint8 *page, guint32 pass, guint index,
-                        guint64 addr)
+static gboolean page_is(const guint8 *page, gboolean never_zero, guint32 pass,
+                        guint index, guint64 addr)
 {
     guint32 w0, w1;
 
-    guest_page_state(pass, index, addr, &w0, &w1);
+    guest_page_state(never_zero, pass, index, addr, &w0, &w1);
     if (le32_at(page) != w0 || le32_at(page + 4) != w1) {
         return FALSE;
     }
@@ -118,23 +119,26 @@ static guint32 last_pass(const guint8 *ram, gsize pages)
     return pass;
 }
 
-gboolean guest_check_pages(const guint8 *ram, gsize len, guint64 start,
+gboolean guest_check_pages(const GuestLayout *layout, const guint8 *ram,
                            GError **errp)
 {
+    const gsize len = layout->end - layout->start;
+    const guint64 start = layout->start;
     gsize pages = len / GUEST_PAGE_SIZE, done = 0, wrong = 0;
     guint32 pass = last_pass(ram, pages);
     g_autoptr(GString) where = g_string_new(NULL);
 
     /* Pages the interrupted pass already wrote, then the previous pass's. */
     while (done < pages &&
-           page_is(ram + done * GUEST_PAGE_SIZE, pass, done,
-                   start + done * GUEST_PAGE_SIZE)) {
+           page_is(ram + done * GUEST_PAGE_SIZE, layout->never_zero, pass,
+                   done, start + done * GUEST_PAGE_SIZE)) {
         done++;
     }
     for (gsize i = done; i < pages && pass > 0; i++) {
         const guint8 *page = ram + i * GUEST_PAGE_SIZE;
 
-        if (page_is(page, pass - 1, i, start + i * GUEST_PAGE_SIZE)) {
+        if (page_is(page, layout->never_zero, pass - 1, i,
+                    start + i * GUEST_PAGE_SIZE)) {
             continue;
         }
         if (++wrong <= MAX_REPORTED_CHANGES) {

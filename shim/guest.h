@@ -19,6 +19,7 @@ typedef struct GuestLayout {
     guint64 start;              /* first page of the dirtied range */
     guint64 end;                /* end of the range, exclusive; == start: idle */
     guint32 heartbeat_passes;   /* passes between two heartbeat bytes */
+    gboolean never_zero;        /* no page turns zero: all page data */
 } GuestLayout;
 
 gboolean guest_layout_valid(const GuestLayout *layout, guint ram_mib, GError **errp);
@@ -32,15 +33,15 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
  * first two 32-bit words (both zero for an all-zero page); the rest of a
  * page is always zero.
  */
-void guest_page_state(guint32 pass, guint index, guint64 addr,
-                      guint32 *word0, guint32 *word1);
+void guest_page_state(gboolean never_zero, guint32 pass, guint index,
+                      guint64 addr, guint32 *word0, guint32 *word1);
 
 /*
- * @ram holds the range [@start, @start + @len) as read from a stopped
- * guest.  Passes when, byte for byte, its pages hold what the guest's last
- * pass p wrote up to some page and what pass p - 1 wrote from there on.
+ * @ram holds @layout's range as read from a stopped guest.  Passes when,
+ * byte for byte, its pages hold what the guest's last pass p wrote up to
+ * some page and what pass p - 1 wrote from there on.
  */
-gboolean guest_check_pages(const guint8 *ram, gsize len, guint64 start,
+gboolean guest_check_pages(const GuestLayout *layout, const guint8 *ram,
                            GError **errp);
 
 /* How many pages differ in their written words between two reads. */

@@ -10,15 +10,26 @@
 #define PAGES 64
 #define START 0x100000
 
-/* The range after pass @pass wrote pages [0, @upto), pass @pass - 1 the rest. */
-static guint8 *range_after(guint32 pass, guint upto)
+static const GuestLayout layout = {
+    START, START + PAGES * GUEST_PAGE_SIZE, 1,
+};
+static const GuestLayout never_zero_layout = {
+    START, START + PAGES * GUEST_PAGE_SIZE, 1, .never_zero = TRUE,
+};
+
+/*
+ * The range of a guest with layout @l after pass @pass wrote pages
+ * [0, @upto), pass @pass - 1 the rest.
+ */
+static guint8 *layout_range_after(const GuestLayout *l, guint32 pass,
+                                  guint upto)
 {
     guint8 *ram = g_malloc0(PAGES * GUEST_PAGE_SIZE);
 
     for (guint i = 0; i < PAGES; i++) {
         guint32 w[2];
 
-        guest_page_state(i < upto ? pass : pass - 1, i,
+        guest_page_state(l->never_zero, i < upto ? pass : pass - 1, i,
                          START + (guint64)i * GUEST_PAGE_SIZE, &w[0], &w[1]);
         w[0] = GUINT32_TO_LE(w[0]);
         w[1] = GUINT32_TO_LE(w[1]);
@@ -27,9 +38,14 @@ static guint8 *range_after(guint32 pass, guint upto)
     return ram;
 }
 
+static guint8 *range_after(guint32 pass, guint upto)
+{
+    return layout_range_after(&layout, pass, upto);
+}
+
 static gboolean check(const guint8 *ram, GError **errp)
 {
-    return guest_check_pages(ram, PAGES * GUEST_PAGE_SIZE, START, errp);
+    return guest_check_pages(&layout, ram, errp);
 }
 
 static void test_pages_whole_pass(void)
@@ -72,6 +88,22 @@ static void test_pages_alternate_zero(void)
 
         g_assert_true(a_zero != b_zero);
     }
+}
+
+/* The never-zero guest: every page holds data after pass 0, and only that passes. */
+static void test_pages_never_zero(void)
+{
+    g_autofree guint8 *ram = layout_range_after(&never_zero_layout, 9, 30);
+    g_autofree guint8 *half_zero = range_after(9, 30);
+    g_autoptr(GError) err = NULL;
+
+    for (guint i = 0; i < PAGES; i++) {
+        g_assert_cmpuint(ram[i * GUEST_PAGE_SIZE], !=, 0);
+    }
+    g_assert_true(guest_check_pages(&never_zero_layout, ram, &err));
+    g_assert_no_error(err);
+    g_assert_false(guest_check_pages(&never_zero_layout, half_zero, &err));
+    g_assert_error(err, SHIM_ERROR, SHIM_ERROR_CHECK);
 }
 
 static void test_pages_reject_stale_page(void)
@@ -140,23 +172,24 @@ static guint32 le32_at(const guint8 *p)
 
 static void test_image_carries_layout(void)
 {
-    GuestLayout layout = { 0x200000, 0x400000, 7 };
+    GuestLayout image_layout = { 0x200000, 0x400000, 7, .never_zero = TRUE };
     g_autoptr(GError) err = NULL;
     g_autofree char *dir = g_dir_make_tmp("test-guest-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "boot.img", NULL);
     g_autofree guint8 *img = NULL;
     gsize len;
 
-    g_assert_true(guest_write_image(&layout, path, &err));
+    g_assert_true(guest_write_image(&image_layout, path, &err));
     g_assert_no_error(err);
     g_assert_true(g_file_get_contents(path, (char **)&img, &len, NULL));
     g_assert_cmpuint(len, ==, 512);
     g_assert_cmpuint(img[510], ==, 0x55);
     g_assert_cmpuint(img[511], ==, 0xaa);
-    g_assert_cmpmem(img + 0x1e0, 4, "CSG2", 4);
+    g_assert_cmpmem(img + 0x1e0, 4, "CSG3", 4);
     g_assert_cmpuint(le32_at(img + 0x1e4), ==, 0x200000);
     g_assert_cmpuint(le32_at(img + 0x1e8), ==, 0x400000);
     g_assert_cmpuint(le32_at(img + 0x1ec), ==, 7);
+    g_assert_cmpuint(le32_at(img + 0x1f0), ==, 1);
     g_unlink(path);
     g_rmdir(dir);
 }
@@ -189,6 +222,7 @@ int main(int argc, char **argv)
                     test_pages_interrupted_pass);
     g_test_add_func("/guest/pages/first_pass", test_pages_first_pass);
     g_test_add_func("/guest/pages/alternate_zero", test_pages_alternate_zero);
+    g_test_add_func("/guest/pages/never_zero", test_pages_never_zero);
     g_test_add_func("/guest/pages/reject_stale_page",
                     test_pages_reject_stale_page);
     g_test_add_func("/guest/pages/reject_missed_zero_page",

@@ -7,7 +7,9 @@
  * pass after pass (p = 1, 2, ...).  In pass p, page i (counted from start)
  * becomes all-zero when (i + p) is even, and otherwise holds the pass p in
  * its first word and a checksum of p and the page's address in its second,
- * the rest zero: so pages turn zero and non-zero all the time.  Before it
+ * the rest zero: so pages turn zero and non-zero all the time (unless the
+ * never_zero parameter is set: then no page is zero after pass 0, and every
+ * dirty page is page data to migrate).  Before it
  * writes a page the guest checks that the page holds what pass p - 1 left
  * there; if not, it prints "COLO-GUEST-BAD 0x<address>" and halts.  Every
  * `heartbeat` passes it prints one heartbeat byte.
@@ -96,11 +98,13 @@ page:
         jmp     pass
 
 /* page_state: the first two words of page %esi at %edi after pass %eax,
- * in %ecx and %edx; zero for pass 0 and when pass + index is even. */
+ * in %ecx and %edx; zero for pass 0 and, unless never_zero, when
+ * pass + index is even. */
 page_state:
         xorl    %ecx, %ecx
         xorl    %edx, %edx
         leal    (%eax,%esi), %ecx
+        orl     param_never_zero, %ecx
         testl   $1, %ecx
         movl    $0, %ecx                /* mov keeps the flags */
         jz      2f
@@ -173,13 +177,15 @@ heartbeat_marker:
 /* The parameter block: guest.c knows this layout and offset. */
         .org    0x1e0
 params:
-        .ascii  "CSG2"                  /* magic and layout version */
+        .ascii  "CSG3"                  /* magic and layout version */
 param_start:
         .long   0x00100000              /* first page of the range */
 param_end:
         .long   0x02100000              /* end of the range (exclusive) */
 param_heartbeat:
         .long   1                       /* passes per heartbeat byte */
+param_never_zero:
+        .long   0                       /* 1: no page turns zero */
 
         .org    0x1fe
         .byte   0x55, 0xaa
