@@ -304,20 +304,20 @@ static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
 }
 
 /* The cases, after the scenarios they run; -p and --only select by path. */
-#define FAILOVER failover_scenario
 static const MatrixCase matrix[] = {
-    { "/colo/plain/primary_failover", FAILOVER, FALSE, COLO_PRIMARY, FALSE },
-    { "/colo/plain/secondary_failover", FAILOVER, FALSE, COLO_SECONDARY, FALSE },
-    { "/colo/plain/primary_failover_checkpoint", FAILOVER, FALSE,
-      COLO_PRIMARY, TRUE },
-    { "/colo/plain/secondary_failover_checkpoint", FAILOVER, FALSE,
-      COLO_SECONDARY, TRUE },
-    { "/colo/multifd/primary_failover", FAILOVER, TRUE, COLO_PRIMARY, FALSE },
-    { "/colo/multifd/secondary_failover", FAILOVER, TRUE, COLO_SECONDARY, FALSE },
-    { "/colo/multifd/primary_failover_checkpoint", FAILOVER, TRUE,
-      COLO_PRIMARY, TRUE },
-    { "/colo/multifd/secondary_failover_checkpoint", FAILOVER, TRUE,
-      COLO_SECONDARY, TRUE },
+    /* Upstream's eight: failover of either side, idle or mid-checkpoint. */
+#define FAILOVER_CASES(kind, multifd) \
+    { "/colo/" kind "/primary_failover", failover_scenario, multifd, \
+      COLO_PRIMARY, FALSE }, \
+    { "/colo/" kind "/secondary_failover", failover_scenario, multifd, \
+      COLO_SECONDARY, FALSE }, \
+    { "/colo/" kind "/primary_failover_checkpoint", failover_scenario, \
+      multifd, COLO_PRIMARY, TRUE }, \
+    { "/colo/" kind "/secondary_failover_checkpoint", failover_scenario, \
+      multifd, COLO_SECONDARY, TRUE }
+    FAILOVER_CASES("plain", FALSE),
+    FAILOVER_CASES("multifd", TRUE),
+#undef FAILOVER_CASES
     /* Core fixes 0003 and 0004, through a proxy on the migration link. */
     { "/colo/multifd/late_packet_secondary_failover", late_packet_scenario,
       TRUE, COLO_SECONDARY, TRUE, TRUE },

@@ -33,17 +33,17 @@ awk '/multifd_recv_sync_main /      { syncs++ }
     "$trace" > "$dir/checkpoints"
 sed 's/^/# checkpoint: dirty pages, multifd syncs: /' "$dir/checkpoints"
 check() {
-    n=$1 what=$2 filter=$3
+    n=$1 what=$2 filter=$3 want=$4
     found=$(awk "$filter" "$dir/checkpoints" | wc -l)
-    bad=$(awk "$filter"' && $2 != want' want="$4" "$dir/checkpoints" | wc -l)
+    bad=$(awk "$filter"' && $2 != want' want="$want" "$dir/checkpoints" | wc -l)
     if [ "$found" -eq 0 ]; then
         echo "not ok $n - $what: no such checkpoint in the trace"
         failed=1
     elif [ "$bad" -gt 0 ]; then
-        echo "not ok $n - $what: $bad of $found checkpoints do not have exactly $4 multifd sync(s)"
+        echo "not ok $n - $what: $bad of $found checkpoints do not have exactly $want multifd sync(s)"
         failed=1
     else
-        echo "ok $n - $what: $4 multifd sync(s) in each of $found checkpoints"
+        echo "ok $n - $what: $want multifd sync(s) in each of $found checkpoints"
     fi
 }
 failed=0
