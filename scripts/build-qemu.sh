@@ -14,6 +14,7 @@ CONFIGURE_OPTS=(
     --enable-modules
     --without-default-features
     --enable-tcg
+    --enable-kvm
     --enable-replication
     --enable-zstd
     --enable-fdt=system
@@ -40,8 +41,12 @@ build_key() {
     fi
     local v=${QEMU_DEB_VERSION#*:}
     printf '%s-%s' "${v%%+*}" "$(printf '%s\n' "$QEMU_DEB_VERSION" "$(series_hash)" \
-        "$(pkgversion)" "${CONFIGURE_OPTS[@]}" | sha256sum | cut -c1-12)"
+        "$(pkgversion)" "${CONFIGURE_OPTS[@]}" "$INSTALL_LAYOUT" | sha256sum | cut -c1-12)"
 }
+
+# What the installation holds besides QEMU's own install step (firmware,
+# below); a change here means a new prefix.
+INSTALL_LAYOUT=firmware-1
 
 KEY=$(build_key)
 PREFIX=$COLO_CACHE_DIR/qemu/$KEY
@@ -92,6 +97,24 @@ compile_and_install() {
     ccache -s 2>/dev/null | grep -iE 'hits|misses' | head -3 >&2 || true
 }
 
+# Debian's qemu source has no firmware blobs (+ds), and this build installs
+# none (--disable-install-blobs).  As Debian's qemu-system-data does, the
+# installation links the BIOS, VGA BIOS and NIC option ROMs of Debian's
+# seabios and ipxe-qemu (those of QEMU's suite, fetch-firmware.sh), and
+# QEMU's own option ROMs (vapic, Linux and multiboot loaders) are built from
+# the source; so a default machine starts without -L or -global options.
+install_firmware() {
+    local datadir=$PREFIX/share/qemu fw f
+    fw=$("$TOPDIR/scripts/fetch-firmware.sh" --print-dir)
+    make -s -C "$BUILD_DIR/pc-bios/optionrom" >&2 ||
+        die "building QEMU's option ROMs failed in $BUILD_DIR/pc-bios/optionrom"
+    install -m 644 "$BUILD_DIR"/pc-bios/optionrom/*.bin "$datadir/"
+    for f in "$fw"/usr/share/seabios/*.bin "$fw"/usr/share/qemu/*.rom; do
+        [ -f "$f" ] || die "firmware $f missing: run scripts/fetch-firmware.sh"
+        ln -sf "$f" "$datadir/${f##*/}"
+    done
+}
+
 main() {
     if [ "${1:-}" = --print-prefix ]; then
         echo "$PREFIX"
@@ -104,6 +127,7 @@ main() {
     [ -x "$SRC/configure" ] || die "no QEMU source tree at $SRC"
     [ -f "$BUILD_DIR/build.ninja" ] || configure
     compile_and_install
+    install_firmware
     touch "$PREFIX/.complete"
     log "QEMU $KEY installed in $PREFIX"
 }

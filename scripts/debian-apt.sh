@@ -22,7 +22,7 @@ apt_private_write_config() {
     codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
     mirror=$(system_debian_mirror)
     [ -n "$mirror" ] || die "no Debian '$codename' source found in the system's apt configuration"
-    mkdir -p "$APT_DIR"/{lists/partial,archives/partial,sources.list.d,cache}
+    mkdir -p "$APT_DIR"/{lists/partial,archives/partial,sources.list.d,preferences.d,cache}
     {
         apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(COMPONENT)' |
             awk '$1 == "deb"' | sort -u |
@@ -31,11 +31,23 @@ apt_private_write_config() {
             done
         echo "deb [signed-by=$KEYRING] $mirror $codename-backports main"
         echo "deb-src [signed-by=$KEYRING] $mirror $QEMU_DEB_SUITE main"
+        # For the firmware QEMU's suite pairs with it (fetch-firmware.sh),
+        # downloaded by name and suite only: pinned below so that it never
+        # replaces a package of the machine's own release.
+        echo "deb [signed-by=$KEYRING] $mirror $QEMU_DEB_SUITE main"
     } > "$APT_DIR/sources.list.new"
+    printf 'Package: *\nPin: release n=%s\nPin-Priority: 1\n' \
+        "$QEMU_DEB_SUITE" > "$APT_DIR/preferences"
+    # New sources need new lists, however fresh the old ones are.
+    if ! cmp -s "$APT_DIR/sources.list.new" "$APT_DIR/sources.list"; then
+        rm -f "$APT_DIR/lists/.updated"
+    fi
     mv "$APT_DIR/sources.list.new" "$APT_DIR/sources.list"
     cat > "$APT_DIR/apt.conf" <<EOF
 Dir::Etc::SourceList "$APT_DIR/sources.list";
 Dir::Etc::SourceParts "$APT_DIR/sources.list.d";
+Dir::Etc::Preferences "$APT_DIR/preferences";
+Dir::Etc::PreferencesParts "$APT_DIR/preferences.d";
 Dir::State::Lists "$APT_DIR/lists";
 Dir::Cache "$APT_DIR/cache";
 Dir::Cache::Archives "$APT_DIR/archives";

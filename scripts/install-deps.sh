@@ -11,8 +11,10 @@ BASE_PACKAGES=(
     gcc make pkg-config ninja-build flex bison dpkg-dev patch python3 python3-venv
     libglib2.0-dev libpixman-1-dev libfdt-dev libzstd-dev zlib1g-dev
     ccache
+    # QEMU's own x86 option ROMs (configure probes gcc -m32 for them)
+    gcc-multilib
     # the shim, the guest, the tests
-    binutils libjson-glib-dev valgrind seabios iproute2 gnuplot-nox
+    binutils libjson-glib-dev valgrind iproute2 gnuplot-nox
 )
 # QEMU 10.0 needs meson >= 1.5; the release has 1.0.
 BACKPORT_PACKAGES=(meson python3-pycotap)

@@ -30,6 +30,8 @@ step "install Debian packages" "$TOPDIR/scripts/install-deps.sh"
 if [ -z "${QEMU_EXTERNAL_SRC:-}" ]; then
     step "fetch and patch Debian's qemu $QEMU_DEB_VERSION" "$TOPDIR/scripts/fetch-qemu.sh"
 fi
+step "fetch the firmware of Debian's $QEMU_DEB_SUITE (seabios, ipxe-qemu)" \
+    "$TOPDIR/scripts/fetch-firmware.sh"
 step "build QEMU (first time: about 6 min on 2 cores)" "$TOPDIR/scripts/build-qemu.sh"
 step "configure colo-multifd in $builddir" configure_project
 step "build colo-multifd" meson compile -C "$builddir"
