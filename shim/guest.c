@@ -11,6 +11,13 @@
 #define PARAMS_OFFSET 0x1e0
 #define PARAMS_MAGIC "CSG3"
 #define BOOTSECT_SIZE 512
+/*
+ * The disk image around it.  Firmware derives a disk's geometry from its
+ * size: a disk of one sector has zero cylinders, and SeaBIOS cannot read
+ * its boot sector through AHCI (q35's disk controller; IDE on pc did not
+ * care).  1 MiB is two whole cylinders of 16 heads x 63 sectors.
+ */
+#define GUEST_IMAGE_SIZE (1 << 20)
 
 /* Wrong pages listed in an error message. */
 #define MAX_REPORTED_CHANGES 4
@@ -46,8 +53,7 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
                            GError **errp)
 {
     g_autoptr(GBytes) bytes = NULL;
-    g_autofree guint8 *image = NULL;
-    gsize size;
+    g_autofree guint8 *image = g_malloc0(GUEST_IMAGE_SIZE);
 
     /* Asked by name: a static library drops an unreferenced resource. */
     bytes = g_resource_lookup_data(guest_get_resource(),
@@ -56,19 +62,21 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
     if (!bytes) {
         return FALSE;
     }
-    image = g_memdup2(g_bytes_get_data(bytes, &size), g_bytes_get_size(bytes));
-    if (size != BOOTSECT_SIZE ||
-        memcmp(image + PARAMS_OFFSET, PARAMS_MAGIC, 4) != 0) {
+    if (g_bytes_get_size(bytes) != BOOTSECT_SIZE ||
+        memcmp((const guint8 *)g_bytes_get_data(bytes, NULL) + PARAMS_OFFSET,
+               PARAMS_MAGIC, 4) != 0) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "the embedded boot sector does not have the parameter "
                     "block this shim expects");
         return FALSE;
     }
+    memcpy(image, g_bytes_get_data(bytes, NULL), BOOTSECT_SIZE);
     put_le32(image + PARAMS_OFFSET + 4, layout->start);
     put_le32(image + PARAMS_OFFSET + 8, layout->end);
     put_le32(image + PARAMS_OFFSET + 12, layout->heartbeat_passes);
     put_le32(image + PARAMS_OFFSET + 16, layout->never_zero ? 1 : 0);
-    return g_file_set_contents(path, (const char *)image, size, errp);
+    return g_file_set_contents(path, (const char *)image, GUEST_IMAGE_SIZE,
+                               errp);
 }
 
 void guest_page_state(gboolean never_zero, guint32 pass, guint index,

@@ -24,7 +24,7 @@ typedef struct GuestLayout {
 
 gboolean guest_layout_valid(const GuestLayout *layout, guint ram_mib, GError **errp);
 
-/* Writes the boot sector with @layout patched in. */
+/* Writes a disk image: the boot sector with @layout patched in, zeros after. */
 gboolean guest_write_image(const GuestLayout *layout, const char *path,
                            GError **errp);
 
