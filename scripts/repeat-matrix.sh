@@ -24,9 +24,9 @@ for i in $(seq "$runs"); do
                                print path, ($1 == "ok" ? "pass" : "FAIL"), t[path ":"] }' \
         >> "$results"
 done
-printf '%-48s %7s %10s\n' case passed "total s"
+printf '%-52s %7s %10s\n' case passed "total s"
 awk '{ n[$1]++; p[$1] += ($2 == "pass"); s[$1] += $3 }
-     END { for (c in n) printf "%-48s %3d/%-3d %10.1f\n", c, p[c], n[c], s[c] }' \
+     END { for (c in n) printf "%-52s %3d/%-3d %10.1f\n", c, p[c], n[c], s[c] }' \
     "$results" | sort
 if grep -q FAIL "$results"; then
     log "failed runs' output: $failures"

@@ -208,6 +208,8 @@ static gboolean write_json(GPtrArray *results, GError **errp)
 
     json_builder_begin_object(b);
     add_machine(b);
+    json_builder_set_member_name(b, "qemu_machine");
+    json_builder_add_string_value(b, opts.machines[0]);
     json_builder_set_member_name(b, "checkpoint_delay_ms");
     json_builder_add_int_value(b, opts.checkpoint_delay_ms);
     json_builder_set_member_name(b, "ram_mib");

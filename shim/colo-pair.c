@@ -140,10 +140,11 @@ static void add_common_args(const ColoPair *pair, ColoSide side,
     g_autofree char *qtest_chardev = g_strdup_printf(
         "unix:%s,server=on,wait=off", qtest);
 
-    /* No vapic: its ROM is a QEMU blob this build does not install. */
-    g_strv_builder_add_many(b, "-machine", "pc", "-snapshot",
-                            "-global", "apic-common.vapic=off",
-                            "-m", ram, "-L", pair->cfg.firmware_dir, NULL);
+    g_strv_builder_add_many(b, "-machine", pair->cfg.machine, "-snapshot",
+                            "-m", ram, NULL);
+    if (pair->cfg.firmware_dir) {
+        g_strv_builder_add_many(b, "-L", pair->cfg.firmware_dir, NULL);
+    }
     if (pair->cfg.qtest) {
         g_strv_builder_add_many(b, "-accel", "qtest", "-qtest", qtest_chardev,
                                 NULL);

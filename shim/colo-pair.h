@@ -30,7 +30,8 @@ typedef gboolean (*ColoSwitchoverHook)(ColoPair *pair, GError **errp);
 typedef struct ColoConfig {
     const char *qemu_binary;
     const char *module_dir;         /* QEMU_MODULE_DIR for both, or NULL */
-    const char *firmware_dir;       /* -L */
+    const char *firmware_dir;       /* -L, or NULL: QEMU's own */
+    const char *machine;            /* -machine: pc, q35, ... */
     const char *workdir;            /* private, existing */
     guint multifd_channels;         /* 0: COLO without multifd */
     const char *zero_page_detection;/* NULL: QEMU's default */

@@ -23,7 +23,7 @@ typedef gboolean (*Scenario)(ColoPair *pair, const MatrixCase *c,
                              GError **errp);
 
 struct MatrixCase {
-    const char *path;
+    const char *path;           /* below /colo/<machine>/ */
     Scenario scenario;
     gboolean multifd;
     ColoSide survivor;
@@ -303,50 +303,53 @@ static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
            colo_pair_yank(pair, colo_peer(c->survivor), errp);
 }
 
-/* The cases, after the scenarios they run; -p and --only select by path. */
+/*
+ * The cases, after the scenarios they run.  Each runs once per machine type
+ * (--machine) as /colo/<machine>/<path>; -p and --only select by that path.
+ */
 static const MatrixCase matrix[] = {
     /* Upstream's eight: failover of either side, idle or mid-checkpoint. */
 #define FAILOVER_CASES(kind, multifd) \
-    { "/colo/" kind "/primary_failover", failover_scenario, multifd, \
+    { kind "/primary_failover", failover_scenario, multifd, \
       COLO_PRIMARY, FALSE }, \
-    { "/colo/" kind "/secondary_failover", failover_scenario, multifd, \
+    { kind "/secondary_failover", failover_scenario, multifd, \
       COLO_SECONDARY, FALSE }, \
-    { "/colo/" kind "/primary_failover_checkpoint", failover_scenario, \
+    { kind "/primary_failover_checkpoint", failover_scenario, \
       multifd, COLO_PRIMARY, TRUE }, \
-    { "/colo/" kind "/secondary_failover_checkpoint", failover_scenario, \
+    { kind "/secondary_failover_checkpoint", failover_scenario, \
       multifd, COLO_SECONDARY, TRUE }
     FAILOVER_CASES("plain", FALSE),
     FAILOVER_CASES("multifd", TRUE),
 #undef FAILOVER_CASES
     /* Core fixes 0003 and 0004, through a proxy on the migration link. */
-    { "/colo/multifd/late_packet_secondary_failover", late_packet_scenario,
+    { "multifd/late_packet_secondary_failover", late_packet_scenario,
       TRUE, COLO_SECONDARY, TRUE, TRUE },
-    { "/colo/multifd/channel_cut_secondary_failover", channel_cut_scenario,
+    { "multifd/channel_cut_secondary_failover", channel_cut_scenario,
       TRUE, COLO_SECONDARY, TRUE, TRUE },
     /* Real faults instead of a polite yank, each plain and multifd. */
 #define FAULT_CASES(kind, multifd) \
-    { "/colo/" kind "/primary_killed", peer_killed_scenario, multifd, \
+    { kind "/primary_killed", peer_killed_scenario, multifd, \
       COLO_SECONDARY }, \
-    { "/colo/" kind "/secondary_killed", peer_killed_scenario, multifd, \
+    { kind "/secondary_killed", peer_killed_scenario, multifd, \
       COLO_PRIMARY }, \
-    { "/colo/" kind "/link_cut", link_cut_scenario, multifd, COLO_SECONDARY, \
+    { kind "/link_cut", link_cut_scenario, multifd, COLO_SECONDARY, \
       FALSE, TRUE }, \
-    { "/colo/" kind "/first_checkpoint_failover", first_checkpoint_scenario, \
+    { kind "/first_checkpoint_failover", first_checkpoint_scenario, \
       multifd, COLO_SECONDARY, TRUE }, \
-    { "/colo/" kind "/second_failover_refused", second_failover_scenario, \
+    { kind "/second_failover_refused", second_failover_scenario, \
       multifd, COLO_SECONDARY }
     FAULT_CASES("plain", FALSE),
     FAULT_CASES("multifd", TRUE),
 #undef FAULT_CASES
     /* Every page checked, zero pages and dirty marks included. */
-    { "/colo/plain/qtest_ram_consistency", ram_model_scenario, FALSE,
+    { "plain/qtest_ram_consistency", ram_model_scenario, FALSE,
       COLO_SECONDARY, .qtest = TRUE },
-    { "/colo/multifd/qtest_ram_consistency", ram_model_scenario, TRUE,
+    { "multifd/qtest_ram_consistency", ram_model_scenario, TRUE,
       COLO_SECONDARY, .qtest = TRUE },
     /* Two hosts: a network partition in the middle of a checkpoint. */
-    { "/colo/plain/partition_checkpoint", partition_scenario, FALSE,
+    { "plain/partition_checkpoint", partition_scenario, FALSE,
       COLO_SECONDARY, TRUE, .netns = TRUE },
-    { "/colo/multifd/partition_checkpoint", partition_scenario, TRUE,
+    { "multifd/partition_checkpoint", partition_scenario, TRUE,
       COLO_SECONDARY, TRUE, .netns = TRUE },
     /*
      * Sweeps, on the case that stresses a checkpoint most: secondary
@@ -354,7 +357,7 @@ static const MatrixCase matrix[] = {
      * cases below suites that hold only suites.)
      */
 #define SWEEP(name, multifd, ...) \
-    { "/colo/sweep/" name, failover_scenario, multifd, COLO_SECONDARY, TRUE, \
+    { "sweep/" name, failover_scenario, multifd, COLO_SECONDARY, TRUE, \
       __VA_ARGS__ }
     SWEEP("multifd_1_channel", TRUE, .channels = 1),
     SWEEP("multifd_2_channels", TRUE, .channels = 2),
@@ -368,6 +371,13 @@ static const MatrixCase matrix[] = {
     SWEEP("multifd_delay_2000", TRUE, .checkpoint_delay_ms = 2000),
 #undef SWEEP
 };
+
+/* One case on one machine type: what a registered test runs. */
+typedef struct MachineCase {
+    const MatrixCase *c;
+    const char *machine;
+    char *path;                 /* /colo/<machine>/<c->path> */
+} MachineCase;
 
 /* One row of the summary printed after the run. */
 typedef struct CaseResult {
@@ -455,13 +465,15 @@ static const char *report(const char *path, GError *err, char *workdir)
 
 static void test_case(gconstpointer data)
 {
-    const MatrixCase *c = data;
+    const MachineCase *mc = data;
+    const MatrixCase *c = mc->c;
     g_autofree char *workdir = shim_make_workdir();
     g_autoptr(GError) err = NULL;
     ColoConfig cfg = shim_colo_config(&opts, workdir);
     CaseResult *res = g_new0(CaseResult, 1);
     gint64 t0 = g_get_monotonic_time();
 
+    cfg.machine = mc->machine;
     cfg.multifd_channels = !c->multifd ? 0 :
                            c->channels ? c->channels : (guint)opts.channels;
     if (c->checkpoint_delay_ms) {
@@ -475,15 +487,15 @@ static void test_case(gconstpointer data)
     cfg.netns = c->netns || (opts.netns && !c->proxied);
     cfg.qtest = c->qtest;
     cfg.at_switchover = c->qtest ? model_at_switchover : NULL;
-    res->path = c->path;
+    res->path = mc->path;
     if (!run_case(&cfg, c, res, &err)) {
         /* Every failure carries its reason: the TAP line shows it. */
         g_assert(err);
     }
     res->seconds = (g_get_monotonic_time() - t0) / 1e6;
     g_ptr_array_add(results, res);
-    g_test_message("%s: %.1f s", c->path, res->seconds);
-    res->outcome = report(c->path, err, workdir);
+    g_test_message("%s: %.1f s", mc->path, res->seconds);
+    res->outcome = report(mc->path, err, workdir);
 }
 
 static void free_result(gpointer data)
@@ -498,16 +510,43 @@ static void free_result(gpointer data)
 /* The run's summary, as TAP comments after the results. */
 static void print_summary(void)
 {
-    g_print("# %-44s %-6s %8s  %-34s %s\n", "case", "result", "wall s",
+    g_print("# %-52s %-6s %8s  %-34s %s\n", "case", "result", "wall s",
             "memcheck primary", "memcheck secondary");
     for (guint i = 0; i < results->len; i++) {
         CaseResult *r = g_ptr_array_index(results, i);
 
-        g_print("# %-44s %-6s %8.1f  %-34s %s\n", r->path,
+        g_print("# %-52s %-6s %8.1f  %-34s %s\n", r->path,
                 r->outcome, r->seconds,
                 r->memcheck[COLO_PRIMARY] ? r->memcheck[COLO_PRIMARY] : "-",
                 r->memcheck[COLO_SECONDARY] ? r->memcheck[COLO_SECONDARY] : "-");
     }
+}
+
+/*
+ * Whether --only's @prefix selects @path: component by component, '*'
+ * standing for any one component and the last a prefix of its own: with a
+ * star in the machine type's place, one prefix selects the plain cases of
+ * every machine type, and not the sweeps named plain_...
+ */
+static gboolean prefix_selects(const char *prefix, const char *path)
+{
+    g_auto(GStrv) want = g_strsplit(prefix, "/", -1);
+    g_auto(GStrv) have = g_strsplit(path, "/", -1);
+    guint n = g_strv_length(want);
+
+    if (n > g_strv_length(have)) {
+        return FALSE;
+    }
+    for (guint i = 0; i < n; i++) {
+        gboolean last = i + 1 == n;
+
+        if (!g_str_equal(want[i], "*") &&
+            !(last ? g_str_has_prefix(have[i], want[i])
+                   : g_str_equal(have[i], want[i]))) {
+            return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 /* --only: GLib prints one TAP plan per -p, which makes invalid TAP. */
@@ -517,16 +556,49 @@ static gboolean selected(const char *path)
         return TRUE;
     }
     for (char **prefix = opts.only; *prefix; prefix++) {
-        if (g_str_has_prefix(path, *prefix)) {
+        if (prefix_selects(*prefix, path)) {
             return TRUE;
         }
     }
     return FALSE;
 }
 
+/* Registers every selected case once per machine type. */
+static GPtrArray *register_cases(void)
+{
+    GPtrArray *cases = g_ptr_array_new();
+
+    for (char **m = opts.machines; *m; m++) {
+        for (gsize i = 0; i < G_N_ELEMENTS(matrix); i++) {
+            MachineCase *mc = g_new0(MachineCase, 1);
+
+            mc->c = &matrix[i];
+            mc->machine = *m;
+            mc->path = g_strdup_printf("/colo/%s/%s", *m, matrix[i].path);
+            g_ptr_array_add(cases, mc);
+            if (selected(mc->path)) {
+                g_test_add_data_func(mc->path, mc, test_case);
+            }
+        }
+    }
+    return cases;
+}
+
+static void free_cases(GPtrArray *cases)
+{
+    for (guint i = 0; i < cases->len; i++) {
+        MachineCase *mc = g_ptr_array_index(cases, i);
+
+        g_free(mc->path);
+        g_free(mc);
+    }
+    g_ptr_array_unref(cases);
+}
+
 int main(int argc, char **argv)
 {
     g_autoptr(GError) err = NULL;
+    GPtrArray *cases;
     int ret;
 
     setlocale(LC_ALL, "");
@@ -539,15 +611,12 @@ int main(int argc, char **argv)
         return 1;
     }
     qemu_proc_install_exit_handlers();
-    for (gsize i = 0; i < G_N_ELEMENTS(matrix); i++) {
-        if (selected(matrix[i].path)) {
-            g_test_add_data_func(matrix[i].path, &matrix[i], test_case);
-        }
-    }
+    cases = register_cases();
     results = g_ptr_array_new_with_free_func(free_result);
     ret = g_test_run();
     print_summary();
     g_ptr_array_unref(results);
+    free_cases(cases);
     shim_options_clear(&opts);
     return ret;
 }

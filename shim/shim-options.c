@@ -2,6 +2,7 @@
 #include "shim-options.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "qemu-proc.h"
 #include "shim-error.h"
@@ -36,8 +37,10 @@ static void take_environment(ShimOptions *opts)
         opts->module_dir = g_strdup(g_getenv("QEMU_MODULE_DIR"));
     }
     opts->valgrind |= env_flag("COLO_SHIM_VALGRIND");
-    if (!opts->firmware_dir) {
-        opts->firmware_dir = g_strdup(SHIM_DEFAULT_FIRMWARE_DIR);
+    if (!opts->machines) {
+        const char *const machines[] = { SHIM_DEFAULT_MACHINES, NULL };
+
+        opts->machines = g_strdupv((char **)machines);
     }
     if (!opts->timeout_scale) {
         opts->timeout_scale = opts->valgrind ? SHIM_VALGRIND_TIMEOUT_SCALE : 1;
@@ -52,6 +55,20 @@ static gboolean check_range(const char *option, gint value, gint min, gint max,
                     "%s must be between %d and %d, not %d", option, min, max,
                     value);
         return FALSE;
+    }
+    return TRUE;
+}
+
+/* A machine type names a part of each case's path: a word, no options. */
+static gboolean machines_valid(char **machines, GError **errp)
+{
+    for (char **m = machines; *m; m++) {
+        if (!**m || strpbrk(*m, "/,= ")) {
+            g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                        "--machine takes a machine type such as pc or q35 "
+                        "(one per option, no properties), not \"%s\"", *m);
+            return FALSE;
+        }
     }
     return TRUE;
 }
@@ -72,14 +89,16 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
         !check_range("--ram", opts->ram_mib, 2, 4095, errp) ||
         !check_range("--timeout-scale", opts->timeout_scale, 1, 1000, errp) ||
         !check_range("--netns-delay", opts->netns_delay_ms, 0, 10000, errp) ||
+        !machines_valid(opts->machines, errp) ||
         !guest_layout_valid(&layout, opts->ram_mib, errp) ||
         !qemu_proc_binary_usable(opts->qemu_binary, errp)) {
         return FALSE;
     }
-    if (!g_file_test(opts->firmware_dir, G_FILE_TEST_IS_DIR)) {
+    if (opts->firmware_dir &&
+        !g_file_test(opts->firmware_dir, G_FILE_TEST_IS_DIR)) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
-                    "firmware directory %s does not exist (Debian package "
-                    "seabios, or --firmware-dir)", opts->firmware_dir);
+                    "firmware directory %s (--firmware-dir) does not exist",
+                    opts->firmware_dir);
         return FALSE;
     }
     if (opts->module_dir &&
@@ -106,8 +125,11 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
         { "module-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->module_dir,
           "QEMU_MODULE_DIR for both QEMUs (default: $QEMU_MODULE_DIR)", "DIR" },
         { "firmware-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->firmware_dir,
-          "BIOS directory, QEMU's -L (default " SHIM_DEFAULT_FIRMWARE_DIR ")",
-          "DIR" },
+          "firmware directory, QEMU's -L (default: none, QEMU finds its "
+          "own)", "DIR" },
+        { "machine", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->machines,
+          "QEMU machine type to run the cases on (repeatable; default pc "
+          "and q35, each case once per machine)", "TYPE" },
         { "channels", 0, 0, G_OPTION_ARG_INT, &opts->channels,
           "multifd channels in the multifd cases (default 2)", "N" },
         { "zero-page-detection", 0, 0, G_OPTION_ARG_STRING,
@@ -167,6 +189,7 @@ void shim_options_clear(ShimOptions *opts)
     g_free(opts->valgrind_supp);
     g_free(opts->zero_page_detection);
     g_strfreev(opts->only);
+    g_strfreev(opts->machines);
 }
 
 ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
@@ -175,6 +198,7 @@ ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
         .qemu_binary = opts->qemu_binary,
         .module_dir = opts->module_dir,
         .firmware_dir = opts->firmware_dir,
+        .machine = opts->machines[0],
         .workdir = workdir,
         .multifd_channels = 0,
         .zero_page_detection = opts->zero_page_detection,

@@ -10,14 +10,15 @@
 
 #include "colo-pair.h"
 
-#define SHIM_DEFAULT_FIRMWARE_DIR "/usr/share/seabios"
+/* The machine types every matrix case runs on, unless --machine says. */
+#define SHIM_DEFAULT_MACHINES "pc", "q35"
 /* Under memcheck a TCG guest runs roughly 35-40x slower (DESIGN.md). */
 #define SHIM_VALGRIND_TIMEOUT_SCALE 40
 
 typedef struct ShimOptions {
     char *qemu_binary;          /* --qemu, else $QEMU_BINARY */
     char *module_dir;           /* --module-dir, else $QEMU_MODULE_DIR */
-    char *firmware_dir;
+    char *firmware_dir;         /* --firmware-dir: -L; NULL: QEMU's own */
     char *valgrind_supp;
     char *zero_page_detection;
     gint channels;
@@ -31,6 +32,7 @@ typedef struct ShimOptions {
     gboolean valgrind;          /* --valgrind, or $COLO_SHIM_VALGRIND=1 */
     gboolean keep;              /* keep every case's files */
     char **only;                /* --only: case path prefixes to register */
+    char **machines;            /* --machine, repeatable; default both */
     gboolean netns;             /* primary and secondary in two netns */
     gint netns_delay_ms;        /* netem delay on their link */
 } ShimOptions;
@@ -49,7 +51,10 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
 
 void shim_options_clear(ShimOptions *opts);
 
-/* The configuration of one case; @workdir is borrowed. */
+/*
+ * The configuration of one case, on the first of the machines; @workdir is
+ * borrowed.
+ */
 ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir);
 
 /* A new private directory for one case's files. */

@@ -56,8 +56,29 @@ static void test_defaults_from_environment(void)
     g_assert_cmpint(opts.checkpoint_delay_ms, ==, 300);
     g_assert_cmpint(opts.timeout_scale, ==, 1);
     g_assert_false(opts.valgrind);
+    g_assert_cmpstrv(opts.machines, ((const char *const[]){ "pc", "q35", NULL }));
     shim_options_clear(&opts);
     g_unsetenv("QEMU_MODULE_DIR");
+}
+
+static void test_machines(void)
+{
+    const char *const one[] = { "--machine", "q35", NULL };
+    const char *const two[] = { "--machine", "pc-i440fx-10.0", "--machine",
+                                "pc-q35-10.0", NULL };
+    ShimOptions opts;
+    ColoConfig cfg;
+
+    g_setenv("QEMU_BINARY", "/bin/true", TRUE);
+    g_assert_true(parse(&opts, one, NULL));
+    g_assert_cmpstrv(opts.machines, ((const char *const[]){ "q35", NULL }));
+    cfg = shim_colo_config(&opts, "/tmp");
+    g_assert_cmpstr(cfg.machine, ==, "q35");
+    shim_options_clear(&opts);
+    g_assert_true(parse(&opts, two, NULL));
+    g_assert_cmpstrv(opts.machines, ((const char *const[]){
+                         "pc-i440fx-10.0", "pc-q35-10.0", NULL }));
+    shim_options_clear(&opts);
 }
 
 static void test_options_beat_environment(void)
@@ -108,6 +129,8 @@ static void test_bad_input_is_named(void)
     const char *const range_beyond_ram[] = { "--ram", "16", NULL };
     const char *const no_module_dir[] = { "--module-dir", "/nonexistent", NULL };
     const char *const not_a_number[] = { "--channels", "two", NULL };
+    const char *const machine_options[] = { "--machine", "q35,smm=off", NULL };
+    const char *const empty_machine[] = { "--machine", "", NULL };
 
     g_setenv("QEMU_BINARY", "/bin/true", TRUE);
     expect_error(zero_channels, "--channels must be between 1 and 255");
@@ -115,6 +138,8 @@ static void test_bad_input_is_named(void)
     expect_error(range_beyond_ram, "within the guest's 16 MiB");
     expect_error(no_module_dir, "module directory /nonexistent");
     expect_error(not_a_number, "two");
+    expect_error(machine_options, "not \"q35,smm=off\"");
+    expect_error(empty_machine, "--machine takes a machine type");
     g_unsetenv("QEMU_BINARY");
     expect_error((const char *const[]){ NULL }, "no QEMU binary given");
 }
@@ -127,6 +152,7 @@ int main(int argc, char **argv)
                     test_defaults_from_environment);
     g_test_add_func("/options/options_beat_environment",
                     test_options_beat_environment);
+    g_test_add_func("/options/machines", test_machines);
     g_test_add_func("/options/valgrind_scales_time_bounds",
                     test_valgrind_scales_time_bounds);
     g_test_add_func("/options/bad_input_is_named", test_bad_input_is_named);
