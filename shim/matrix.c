@@ -353,8 +353,9 @@ static const MatrixCase matrix[] = {
       COLO_SECONDARY, TRUE, .netns = TRUE },
     /*
      * Sweeps, on the case that stresses a checkpoint most: secondary
-     * failover during a checkpoint.  (One level: GLib's -p does not find
-     * cases below suites that hold only suites.)
+     * failover during a checkpoint.  (One level below the machine type:
+     * GLib's -p does not find cases below suites that hold only suites,
+     * such as /colo/pc; --only does.)
      */
 #define SWEEP(name, multifd, ...) \
     { "sweep/" name, failover_scenario, multifd, COLO_SECONDARY, TRUE, \
