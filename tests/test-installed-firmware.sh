@@ -6,6 +6,10 @@
 # the NIC's option ROM and finds QEMU's kvmvapic.bin.  Without the firmware
 # of build-qemu.sh QEMU exits at once ("could not load PC BIOS").
 qemu=$1
+if [ -z "$qemu" ]; then
+    echo "1..0 # SKIP no QEMU configured (meson: -Dqemu_prefix)"
+    exit 0
+fi
 dir=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
