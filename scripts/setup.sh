@@ -32,6 +32,6 @@ if [ -z "${QEMU_EXTERNAL_SRC:-}" ]; then
 fi
 step "fetch the firmware of Debian's $QEMU_DEB_SUITE (seabios, ipxe-qemu)" \
     "$TOPDIR/scripts/fetch-firmware.sh"
-step "build QEMU (first time: about 6 min on 2 cores)" "$TOPDIR/scripts/build-qemu.sh"
+step "build QEMU (first time: about 11 min on 2 cores)" "$TOPDIR/scripts/build-qemu.sh"
 step "configure colo-multifd in $builddir" configure_project
 step "build colo-multifd" meson compile -C "$builddir"
