@@ -54,6 +54,7 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
 {
     g_autoptr(GBytes) bytes = NULL;
     g_autofree guint8 *image = g_malloc0(GUEST_IMAGE_SIZE);
+    const guint8 *sector;
 
     /* Asked by name: a static library drops an unreferenced resource. */
     bytes = g_resource_lookup_data(guest_get_resource(),
@@ -62,15 +63,15 @@ gboolean guest_write_image(const GuestLayout *layout, const char *path,
     if (!bytes) {
         return FALSE;
     }
+    sector = g_bytes_get_data(bytes, NULL);
     if (g_bytes_get_size(bytes) != BOOTSECT_SIZE ||
-        memcmp((const guint8 *)g_bytes_get_data(bytes, NULL) + PARAMS_OFFSET,
-               PARAMS_MAGIC, 4) != 0) {
+        memcmp(sector + PARAMS_OFFSET, PARAMS_MAGIC, 4) != 0) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "the embedded boot sector does not have the parameter "
                     "block this shim expects");
         return FALSE;
     }
-    memcpy(image, g_bytes_get_data(bytes, NULL), BOOTSECT_SIZE);
+    memcpy(image, sector, BOOTSECT_SIZE);
     put_le32(image + PARAMS_OFFSET + 4, layout->start);
     put_le32(image + PARAMS_OFFSET + 8, layout->end);
     put_le32(image + PARAMS_OFFSET + 12, layout->heartbeat_passes);

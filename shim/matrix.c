@@ -564,42 +564,41 @@ static gboolean selected(const char *path)
     return FALSE;
 }
 
-/* Registers every selected case once per machine type. */
-static GPtrArray *register_cases(void)
+static void free_machine_case(gpointer data)
 {
-    GPtrArray *cases = g_ptr_array_new();
+    MachineCase *mc = data;
 
-    for (char **m = opts.machines; *m; m++) {
-        for (gsize i = 0; i < G_N_ELEMENTS(matrix); i++) {
-            MachineCase *mc = g_new0(MachineCase, 1);
-
-            mc->c = &matrix[i];
-            mc->machine = *m;
-            mc->path = g_strdup_printf("/colo/%s/%s", *m, matrix[i].path);
-            g_ptr_array_add(cases, mc);
-            if (selected(mc->path)) {
-                g_test_add_data_func(mc->path, mc, test_case);
-            }
-        }
-    }
-    return cases;
+    g_free(mc->path);
+    g_free(mc);
 }
 
-static void free_cases(GPtrArray *cases)
+/* Registers every selected case once per machine type; they live in @cases. */
+static void register_cases(GPtrArray *cases)
 {
-    for (guint i = 0; i < cases->len; i++) {
-        MachineCase *mc = g_ptr_array_index(cases, i);
+    for (char **m = opts.machines; *m; m++) {
+        for (gsize i = 0; i < G_N_ELEMENTS(matrix); i++) {
+            g_autofree char *path = g_strdup_printf("/colo/%s/%s", *m,
+                                                    matrix[i].path);
+            MachineCase *mc;
 
-        g_free(mc->path);
-        g_free(mc);
+            if (!selected(path)) {
+                continue;
+            }
+            mc = g_new0(MachineCase, 1);
+            mc->c = &matrix[i];
+            mc->machine = *m;
+            mc->path = g_steal_pointer(&path);
+            g_ptr_array_add(cases, mc);
+            g_test_add_data_func(mc->path, mc, test_case);
+        }
     }
-    g_ptr_array_unref(cases);
 }
 
 int main(int argc, char **argv)
 {
     g_autoptr(GError) err = NULL;
-    GPtrArray *cases;
+    g_autoptr(GPtrArray) cases =
+        g_ptr_array_new_with_free_func(free_machine_case);
     int ret;
 
     setlocale(LC_ALL, "");
@@ -612,12 +611,11 @@ int main(int argc, char **argv)
         return 1;
     }
     qemu_proc_install_exit_handlers();
-    cases = register_cases();
+    register_cases(cases);
     results = g_ptr_array_new_with_free_func(free_result);
     ret = g_test_run();
     print_summary();
     g_ptr_array_unref(results);
-    free_cases(cases);
     shim_options_clear(&opts);
     return ret;
 }
