@@ -26,29 +26,28 @@ suite_version() {
         awk -v s=" $QEMU_DEB_SUITE/" 'index($0, s) { print $3; exit }'
 }
 
+# fetch "NAME VERSION" lines: downloads and unpacks those packages.
 fetch() {
-    local tmp p
+    local packages=$1 tmp p v
     mkdir -p "$COLO_CACHE_DIR"
     tmp=$(mktemp -d "$COLO_CACHE_DIR/.firmware.XXXXXX")
     # shellcheck disable=SC2064
     trap "rm -rf '$tmp'" EXIT
     mkdir -p "$tmp/dl" "$tmp/root"
-    for p in "${FIRMWARE_PACKAGES[@]}"; do
-        (cd "$tmp/dl" && apt_private download "$p/$QEMU_DEB_SUITE" >&2)
-    done
+    while read -r p v; do
+        (cd "$tmp/dl" && apt_private download "$p=$v" >&2)
+    done <<< "$packages"
     for p in "$tmp"/dl/*.deb; do
         dpkg-deb -x "$p" "$tmp/root"
     done
-    for p in "${FIRMWARE_PACKAGES[@]}"; do
-        printf '%s %s\n' "$p" "$(suite_version "$p")"
-    done > "$tmp/root/.packages"
+    printf '%s\n' "$packages" > "$tmp/root/.packages"
     rm -rf "$FIRMWARE_DIR"
     mkdir -p "$(dirname "$FIRMWARE_DIR")"
     mv "$tmp/root" "$FIRMWARE_DIR"
 }
 
 main() {
-    local p
+    local p v packages=
     if [ "${1:-}" = --print-dir ]; then
         echo "$FIRMWARE_DIR"
         return
@@ -59,10 +58,12 @@ main() {
     fi
     apt_private_update
     for p in "${FIRMWARE_PACKAGES[@]}"; do
-        [ -n "$(suite_version "$p")" ] ||
+        v=$(suite_version "$p")
+        [ -n "$v" ] ||
             die "Debian's '$QEMU_DEB_SUITE' offers no $p in its package lists"
+        packages+="${packages:+$'\n'}$p $v"
     done
-    fetch
+    fetch "$packages"
     log "firmware of $QEMU_DEB_SUITE in $FIRMWARE_DIR: $(paste -sd' ' "$STATE_FILE")"
 }
 
