@@ -29,6 +29,8 @@ CONFIGURE_OPTS=(
 pkgversion() {
     if [ -n "${QEMU_EXTERNAL_SRC:-}" ]; then
         echo "colo-multifd-external"
+    elif [ "$QEMU_SERIES" = none ]; then
+        echo "colo-multifd-stock"
     else
         echo "colo-multifd-$(series_hash)"
     fi

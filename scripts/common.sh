@@ -15,6 +15,18 @@ TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${COLO_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/colo-multifd}"
 : "${QEMU_SRC_DIR:=$TOPDIR/subprojects/qemu}"
 SERIES_DIR=$TOPDIR/subprojects/packagefiles/qemu
+# Which part of the series to apply: full (default), fixes (without the
+# optional performance patches) or none (Debian's qemu as it is, for
+# comparisons such as QEMU's own migration tests).  Each has a source tree,
+# a build and an installation of its own.
+: "${QEMU_SERIES:=full}"
+case $QEMU_SERIES in
+    full) ;;
+    fixes|none) QEMU_SRC_DIR=$TOPDIR/subprojects/qemu-$QEMU_SERIES ;;
+    *) printf 'error: QEMU_SERIES=%s: use full, fixes or none\n' "$QEMU_SERIES" >&2; exit 1 ;;
+esac
+# The line of the series file that starts its optional performance part.
+PERF_MARKER='# --- performance (optional:'
 
 # Debian's meson and python modules live under /usr/bin's python3; a
 # pyenv or venv python3 earlier in PATH would not see them.
@@ -38,11 +50,14 @@ step() {
 }
 
 # Files of the patch series in DIR (default: the project's), in application
-# order; '#' starts a comment, as in quilt.
+# order; '#' starts a comment, as in quilt.  PART is QEMU_SERIES unless
+# given: fixes stops at the performance marker, none lists nothing.
 series_patches() {
-    local dir=${1:-$SERIES_DIR}
-    [ -f "$dir/series" ] || return 0
-    sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$dir/series" | grep -v '^$' || true
+    local dir=${1:-$SERIES_DIR} part=${2:-$QEMU_SERIES}
+    [ -f "$dir/series" ] && [ "$part" != none ] || return 0
+    awk -v part="$part" -v marker="$PERF_MARKER" '
+        part == "fixes" && index($0, marker) == 1 { exit }
+        { sub(/#.*/, ""); sub(/[[:space:]]+$/, ""); if ($0 != "") print }' "$dir/series"
 }
 
 # Hash of the patches the series applies, names and contents in order: a
