@@ -218,7 +218,7 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
 static JsonObject *capabilities(const ColoPair *pair, ColoSide side)
 {
     const char *names[5] = { "x-colo", "return-path" };
-    guint n = 2;
+    guint n = pair->cfg.ordinary ? 0 : 2;
 
     if (pair->cfg.multifd_channels) {
         names[n++] = "multifd";
@@ -261,7 +261,9 @@ static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
          * the bandwidth estimate drops by the same factor as the dirty rate.
          */
         json_object_set_int_member(params, "downtime-limit", 10000);
-        json_object_set_int_member(params, "max-bandwidth", 4LL << 30);
+        json_object_set_int_member(params, "max-bandwidth",
+                                   pair->cfg.max_bandwidth ?
+                                   pair->cfg.max_bandwidth : 4LL << 30);
     }
     return run(pair, side, "migrate-set-capabilities",
                capabilities(pair, side), errp) &&
@@ -308,6 +310,7 @@ static char *listen_on_secondary(ColoPair *pair, GError **errp)
 
 typedef struct MigrationWait {
     ColoPair *pair;
+    ColoSide side;
     const char *wanted;
     char *status;
     GError *error;
@@ -321,7 +324,7 @@ static gboolean migration_settled(gpointer opaque)
                                            "cancelled", NULL };
 
     g_clear_error(&w->error);
-    info = qmp_execute(qmp_of(w->pair, COLO_PRIMARY), "query-migrate", NULL,
+    info = qmp_execute(qmp_of(w->pair, w->side), "query-migrate", NULL,
                        deadline(w->pair, COMMAND_MS), &w->error);
     if (!info) {
         return TRUE;
@@ -337,10 +340,10 @@ static gboolean migration_settled(gpointer opaque)
     return FALSE;
 }
 
-static gboolean wait_for_migration_state(ColoPair *pair, const char *wanted,
-                                         GError **errp)
+static gboolean wait_side_migration_state(ColoPair *pair, ColoSide side,
+                                          const char *wanted, GError **errp)
 {
-    MigrationWait w = { .pair = pair, .wanted = wanted };
+    MigrationWait w = { .pair = pair, .side = side, .wanted = wanted };
     gboolean ok;
 
     wait_until(migration_settled, &w, deadline(pair, ENTER_COLO_MS));
@@ -350,14 +353,20 @@ static gboolean wait_for_migration_state(ColoPair *pair, const char *wanted,
                                    "waiting for migration state %s: ", wanted);
     } else if (!ok) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                    "waiting for migration state %s on the primary: "
-                    "state is %s after %s", wanted,
+                    "waiting for migration state %s on the %s: "
+                    "state is %s after %s", wanted, colo_side_name(side),
                     w.status ? w.status : "unknown",
                     g_strcmp0(w.status, "active") ? "it settled" :
                     "the time bound expired");
     }
     g_free(w.status);
     return ok;
+}
+
+static gboolean wait_for_migration_state(ColoPair *pair, const char *wanted,
+                                         GError **errp)
+{
+    return wait_side_migration_state(pair, COLO_PRIMARY, wanted, errp);
 }
 
 /* pause-before-switchover: the hook runs, then the migration goes on. */
@@ -377,10 +386,9 @@ static gboolean switch_over(ColoPair *pair, GError **errp)
     return run(pair, COLO_PRIMARY, "migrate-continue", args, errp);
 }
 
-gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp)
+gboolean colo_pair_migrate(ColoPair *pair, GError **errp)
 {
     g_autofree char *uri = NULL;
-    g_autoptr(QmpEvent) resume = NULL;
     JsonObject *args;
 
     if (!configure_side(pair, COLO_SECONDARY, errp) ||
@@ -390,10 +398,45 @@ gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp)
     }
     args = json_object_new();
     json_object_set_string_member(args, "uri", uri);
-    if (!run(pair, COLO_PRIMARY, "migrate", args, errp) ||
-        !switch_over(pair, errp) ||
-        !wait_for_migration_state(pair, "colo", errp)) {
+    if (!run(pair, COLO_PRIMARY, "migrate", args, errp)) {
         return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+gboolean colo_pair_finish_migration(ColoPair *pair, const char *state,
+                                    GError **errp)
+{
+    if (!switch_over(pair, errp) ||
+        !wait_for_migration_state(pair, state, errp) ||
+        /* The secondary loads what the primary sent: it may still be busy. */
+        (pair->cfg.ordinary &&
+         !wait_side_migration_state(pair, COLO_SECONDARY, state, errp))) {
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
+const ColoConfig *colo_pair_config(ColoPair *pair)
+{
+    return &pair->cfg;
+}
+
+JsonNode *colo_pair_execute(ColoPair *pair, ColoSide side, const char *cmd,
+                            JsonObject *args, GError **errp)
+{
+    return qmp_execute(qmp_of(pair, side), cmd, args,
+                       deadline(pair, COMMAND_MS), errp);
+}
+
+gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp)
+{
+    g_autoptr(QmpEvent) resume = NULL;
+
+    g_assert(!pair->cfg.ordinary);
+    if (!colo_pair_migrate(pair, errp) ||
+        !colo_pair_finish_migration(pair, "colo", errp)) {
+        return FALSE;
     }
     /* The secondary's guest starts running once the first sync is done. */
     resume = qmp_wait_event(qmp_of(pair, COLO_SECONDARY), "RESUME",

@@ -12,6 +12,7 @@
 #define SHIM_COLO_PAIR_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "guest.h"
 #include "link-proxy.h"
@@ -55,6 +56,9 @@ typedef struct ColoConfig {
      */
     gboolean netns;
     guint netns_delay_ms;
+    /* An ordinary migration: neither x-colo nor return-path. */
+    gboolean ordinary;
+    guint64 max_bandwidth;          /* the primary's, bytes/s; 0: 4 GiB/s */
 } ColoConfig;
 
 const char *colo_side_name(ColoSide side);
@@ -68,7 +72,25 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp);
 /* Configures both sides, migrates, and waits until COLO runs. */
 gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp);
 
-/* The proxy between the two sides (ColoConfig.proxied), once in COLO. */
+/*
+ * The steps of colo_pair_enter_colo(), for a scenario that acts while the
+ * migration runs: configure both sides and start migrating (returns at
+ * once); then run the at_switchover hook when the primary pauses for it
+ * and wait for the primary's migration @state ("colo", "completed"), for
+ * an ordinary migration the secondary's too.
+ */
+gboolean colo_pair_migrate(ColoPair *pair, GError **errp);
+gboolean colo_pair_finish_migration(ColoPair *pair, const char *state,
+                                    GError **errp);
+
+/* What the pair was started with. */
+const ColoConfig *colo_pair_config(ColoPair *pair);
+
+/* Runs QMP @cmd (@args consumed, may be NULL) on @side; its return value. */
+JsonNode *colo_pair_execute(ColoPair *pair, ColoSide side, const char *cmd,
+                            JsonObject *args, GError **errp);
+
+/* The proxy between the two sides (ColoConfig.proxied), once migrating. */
 LinkProxy *colo_pair_link(ColoPair *pair);
 
 /* Waits for @n further checkpoints while both guests make progress. */
