@@ -2,7 +2,7 @@
 # The two commands of the README; everything else is in scripts/ and meson.
 BUILDDIR ?= build
 
-.PHONY: all run check bench setup clean
+.PHONY: all run check bench setup clean migration-test
 all: setup
 
 setup:
@@ -15,6 +15,11 @@ run: setup
 # The tests.
 check: setup
 	meson test -C $(BUILDDIR) --print-errorlogs
+
+# QEMU's own migration-test, every case, stock against patched (make check
+# runs the families the series touches).
+migration-test: setup
+	scripts/qemu-migration-test.sh --full
 
 # The checkpoint pause benchmark: table, JSON, TSV and plot in bench/.
 bench: setup

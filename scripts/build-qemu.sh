@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# build-qemu.sh [--print-prefix]: builds and installs the patched QEMU into
-# a cache directory keyed by source version, series hash and configure
-# options, so an unchanged QEMU is never built twice.  With --print-prefix
-# only prints where that installation is (or will be).
+# build-qemu.sh [--print-prefix|--print-build-dir|--migration-test]: builds
+# and installs the patched QEMU into a cache directory keyed by source
+# version, series hash and configure options, so an unchanged QEMU is never
+# built twice.  --print-prefix and --print-build-dir only print where that
+# installation and its build are (or will be); --migration-test builds QEMU's
+# own tests/qtest/migration-test in that (configured) build.
 #
 # QEMU_EXTERNAL_SRC=/path/to/qemu builds a tree of your own instead of
 # Debian's (incrementally, keyed by its path): the series is not applied.
@@ -117,11 +119,23 @@ install_firmware() {
     done
 }
 
+# QEMU's migration tests, built where QEMU was (incrementally).
+build_migration_test() {
+    [ -f "$PREFIX/.complete" ] || die "QEMU $KEY is not built yet: run $0 first"
+    export CCACHE_DIR=${CCACHE_DIR:-$COLO_CACHE_DIR/ccache} CCACHE_NOHASHDIR=1
+    ninja -C "$BUILD_DIR" tests/qtest/migration-test | ninja_progress
+    [ "${PIPESTATUS[0]}" -eq 0 ] || die "building migration-test failed in $BUILD_DIR"
+    log "migration-test: $BUILD_DIR/tests/qtest/migration-test"
+}
+
 main() {
-    if [ "${1:-}" = --print-prefix ]; then
-        echo "$PREFIX"
-        return
-    fi
+    case ${1:-} in
+        --print-prefix) echo "$PREFIX"; return ;;
+        --print-build-dir) echo "$BUILD_DIR"; return ;;
+        --migration-test) build_migration_test; return ;;
+        "") ;;
+        *) die "usage: $0 [--print-prefix|--print-build-dir|--migration-test]" ;;
+    esac
     if [ -z "${QEMU_EXTERNAL_SRC:-}" ] && [ -f "$PREFIX/.complete" ]; then
         log "QEMU $KEY is built: $PREFIX"
         return

@@ -33,5 +33,13 @@ fi
 step "fetch the firmware of Debian's $QEMU_DEB_SUITE (seabios, ipxe-qemu)" \
     "$TOPDIR/scripts/fetch-firmware.sh"
 step "build QEMU (first time: about 11 min on 2 cores)" "$TOPDIR/scripts/build-qemu.sh"
+# The baseline of QEMU's own migration tests: Debian's qemu without the
+# series, and migration-test built from it (scripts/qemu-migration-test.sh).
+stock_qemu() {
+    QEMU_SERIES=none "$TOPDIR/scripts/fetch-qemu.sh" &&
+        QEMU_SERIES=none "$TOPDIR/scripts/build-qemu.sh" &&
+        QEMU_SERIES=none "$TOPDIR/scripts/build-qemu.sh" --migration-test
+}
+step "build stock QEMU and its migration-test (first time: about 12 min)" stock_qemu
 step "configure colo-multifd in $builddir" configure_project
 step "build colo-multifd" meson compile -C "$builddir"
