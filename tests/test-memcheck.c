@@ -19,7 +19,7 @@ static const char faulty_log[] =
     "==4242== Thread 5 multifdrecv_0:\n"
     "==4242== Invalid write of size 1\n"
     "==4242==    at 0x4851234: colo_packet_process (colo-multifd.c:101)\n"
-    "==4242==    by 0x2A1B2C: multifd_colo_recv_process (multifd-colo.c:170)\n"
+    "==4242==    by 0x2A1B2C: colo_multifd_hooks_recv_process (colo-multifd-hooks.c:170)\n"
     "==4242==    by 0x2A0000: multifd_recv_thread (multifd.c:1330)\n"
     "==4242==    by 0x3B0000: qemu_thread_start (qemu-thread-posix.c:542)\n"
     "==4242==    by 0x4E00000: start_thread (pthread_create.c:442)\n"
