@@ -15,9 +15,10 @@ qemu_version() {
 configure_project() {
     local prefix opts
     prefix=$("$TOPDIR/scripts/build-qemu.sh" --print-prefix)
-    opts=(-Dqemu_prefix="$prefix" -Dqemu_version="$(qemu_version)")
+    opts=(-Dqemu_prefix="$prefix" -Dqemu_version="$(qemu_version)"
+          -Dqemu_series="$QEMU_SERIES")
     if [ -n "${QEMU_EXTERNAL_SRC:-}" ]; then
-        opts=(-Dqemu_prefix="$prefix" -Dqemu_version=)
+        opts=(-Dqemu_prefix="$prefix" -Dqemu_version= -Dqemu_series=external)
     fi
     if [ -f "$builddir/build.ninja" ]; then
         meson configure "$builddir" "${opts[@]}" >/dev/null
