@@ -417,6 +417,11 @@ gboolean colo_pair_finish_migration(ColoPair *pair, const char *state,
     return TRUE;
 }
 
+guint colo_pair_drop_events(ColoPair *pair, ColoSide side, const char *name)
+{
+    return qmp_drop_events(qmp_of(pair, side), name);
+}
+
 const ColoConfig *colo_pair_config(ColoPair *pair)
 {
     return &pair->cfg;

@@ -83,6 +83,9 @@ gboolean colo_pair_migrate(ColoPair *pair, GError **errp);
 gboolean colo_pair_finish_migration(ColoPair *pair, const char *state,
                                     GError **errp);
 
+/* Drops @side's queued QMP events called @name; returns how many. */
+guint colo_pair_drop_events(ColoPair *pair, ColoSide side, const char *name);
+
 /* What the pair was started with. */
 const ColoConfig *colo_pair_config(ColoPair *pair);
 
