@@ -363,6 +363,7 @@ static const MatrixCase matrix[] = {
       COLO_SECONDARY, TRUE, .netns = TRUE },
     /* Not COLO: a migration the series must leave intact (precopy-order.c). */
     { "precopy/multifd_legacy_zero_order", legacy_zero_order, TRUE,
+      .proxied = TRUE, .qtest = TRUE,
       .configure = legacy_zero_order_configure },
     /*
      * Sweeps, on the case that stresses a checkpoint most: secondary

@@ -140,9 +140,8 @@ static gboolean page_changes_at_switchover(ColoPair *pair, GError **errp)
 
 void legacy_zero_order_configure(ColoConfig *cfg)
 {
+    g_assert(cfg->qtest && cfg->proxied);
     cfg->ordinary = TRUE;
-    cfg->qtest = TRUE;
-    cfg->proxied = TRUE;
     cfg->zero_page_detection = "legacy";
     cfg->max_bandwidth = BANDWIDTH;
     cfg->at_switchover = page_changes_at_switchover;

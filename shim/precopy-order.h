@@ -14,8 +14,9 @@
 /*
  * Legacy zero pages go on the main channel, the others on the multifd
  * channels; only the per-round multifd sync orders a page's main-channel
- * copy before its next copy on a channel.  Sets up the set-up this needs
- * in @cfg (proxy, bandwidth, zero-page detection, switchover pause).
+ * copy before its next copy on a channel.  Completes @cfg, which must be
+ * qtest and proxied: an ordinary migration, bandwidth, zero-page
+ * detection and the switchover hook.
  */
 void legacy_zero_order_configure(ColoConfig *cfg);
 
