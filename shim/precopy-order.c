@@ -44,29 +44,39 @@ static gboolean fill(ColoPair *pair, guint64 addr, guint64 len, guint8 value,
     return colo_pair_fill(pair, COLO_PRIMARY, addr, len, value, errp);
 }
 
-/* A counter of the primary's query-migrate "ram" object, or -1. */
-static gint64 ram_counter(ColoPair *pair, const char *name, GError **errp)
+/* The primary's page counters, from one query-migrate. */
+typedef struct RamCounters {
+    gint64 zero, normal, syncs;
+} RamCounters;
+
+static gboolean ram_counters(ColoPair *pair, RamCounters *c, GError **errp)
 {
     g_autoptr(JsonNode) info = colo_pair_execute(pair, COLO_PRIMARY,
                                                  "query-migrate", NULL, errp);
-    JsonObject *obj;
+    JsonObject *obj, *ram;
     const char *status;
 
     if (!info) {
-        return -1;
+        return FALSE;
     }
     obj = json_node_get_object(info);
     status = json_object_get_string_member_with_default(obj, "status", "?");
-    if (json_object_has_member(obj, "ram")) {
-        return json_object_get_int_member_with_default(
-            json_object_get_object_member(obj, "ram"), name, 0);
+    *c = (RamCounters) { 0 };
+    if (!json_object_has_member(obj, "ram")) {
+        if (g_str_equal(status, "setup")) {
+            return TRUE;            /* nothing sent yet */
+        }
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_PROTOCOL,
+                    "query-migrate shows no ram counters (migration %s)",
+                    status);
+        return FALSE;
     }
-    if (g_str_equal(status, "setup")) {
-        return 0;                   /* nothing sent yet */
-    }
-    g_set_error(errp, SHIM_ERROR, SHIM_ERROR_PROTOCOL,
-                "query-migrate shows no ram counters (migration %s)", status);
-    return -1;
+    ram = json_object_get_object_member(obj, "ram");
+    c->zero = json_object_get_int_member_with_default(ram, "duplicate", 0);
+    c->normal = json_object_get_int_member_with_default(ram, "normal", 0);
+    c->syncs = json_object_get_int_member_with_default(ram,
+                                                       "dirty-sync-count", 0);
+    return TRUE;
 }
 
 /* Pages of the first RAMBlock, pc.ram: sent first in pass 1. */
@@ -82,32 +92,30 @@ static guint64 first_block_pages(ColoPair *pair)
  */
 static gint64 wait_first_block_sent(ColoPair *pair, GError **errp)
 {
-    gint64 until = deadline_after_ms(BULK_MS *
-                                     MAX(colo_pair_config(pair)->timeout_scale, 1));
+    guint bound = BULK_MS * MAX(colo_pair_config(pair)->timeout_scale, 1);
+    gint64 until = deadline_after_ms(bound);
+    RamCounters c;
 
     for (;;) {
-        gint64 zero = ram_counter(pair, "duplicate", errp);
-        gint64 normal = ram_counter(pair, "normal", errp);
-        gint64 syncs = ram_counter(pair, "dirty-sync-count", errp);
-
-        if (zero < 0 || normal < 0 || syncs < 0) {
+        if (!ram_counters(pair, &c, errp)) {
             return -1;
         }
-        if (syncs > 1) {
+        if (c.syncs > 1) {
             g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
                         "the first pass ended before the test saw pc.ram "
                         "sent (%" G_GINT64_FORMAT " pages sent): the "
-                        "bandwidth limit did not hold it back", zero + normal);
+                        "bandwidth limit did not hold it back",
+                        c.zero + c.normal);
             return -1;
         }
-        if ((guint64)(zero + normal) >= first_block_pages(pair)) {
-            return zero;
+        if ((guint64)(c.zero + c.normal) >= first_block_pages(pair)) {
+            return c.zero;
         }
         if (g_get_monotonic_time() > until) {
             g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
                         "the first pass sent %" G_GINT64_FORMAT " of pc.ram's "
-                        "%" G_GUINT64_FORMAT " pages in %u ms", zero + normal,
-                        first_block_pages(pair), BULK_MS);
+                        "%" G_GUINT64_FORMAT " pages in %u ms",
+                        c.zero + c.normal, first_block_pages(pair), bound);
             return -1;
         }
         wait_ms(POLL_MS);
@@ -122,17 +130,17 @@ static gint64 zero_pages_at_range_write = -1;
  */
 static gboolean page_changes_at_switchover(ColoPair *pair, GError **errp)
 {
-    gint64 zero = ram_counter(pair, "duplicate", errp);
+    RamCounters c;
 
-    if (zero < 0) {
+    if (!ram_counters(pair, &c, errp)) {
         return FALSE;
     }
-    if (zero - zero_pages_at_range_write < ZERO_RANGE_PAGES) {
+    if (c.zero - zero_pages_at_range_write < ZERO_RANGE_PAGES) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
                     "before the switchover the source sent %" G_GINT64_FORMAT
                     " zero pages after the range was zeroed, not its %u: "
                     "the case did not set up its race",
-                    zero - zero_pages_at_range_write, ZERO_RANGE_PAGES);
+                    c.zero - zero_pages_at_range_write, ZERO_RANGE_PAGES);
         return FALSE;
     }
     return fill(pair, PAGE, GUEST_PAGE_SIZE, PAGE_AFTER, errp);
@@ -161,10 +169,10 @@ gboolean legacy_zero_order_scenario(ColoPair *pair, GError **errp)
         !fill(pair, PAGE, GUEST_PAGE_SIZE, PAGE_BEFORE, errp)) {
         return FALSE;
     }
-    /* Held back from the start: the proxy applies it to connection 0. */
     if (!colo_pair_migrate(pair, errp)) {
         return FALSE;
     }
+    /* From here on, or from its connection if that comes later. */
     link_proxy_set_delay(colo_pair_link(pair), MAIN_CONNECTION, MAIN_DELAY_MS);
     zero_pages_at_range_write = wait_first_block_sent(pair, errp);
     if (zero_pages_at_range_write < 0 ||
