@@ -12,7 +12,7 @@ prefix=$("$TOPDIR/scripts/build-qemu.sh" --print-prefix)
 
 # Under valgrind every case but the sweeps (those are option variations).
 valgrind=(--valgrind --valgrind-supp "$TOPDIR/tests/valgrind.supp"
-          --only '/colo/*/plain' --only '/colo/*/multifd')
+          --only '/colo/*/plain' --only '/colo/*/multifd' --only '/colo/*/precopy')
 if [ "${RUN_VALGRIND:-1}" = 0 ]; then
     valgrind=()
 fi
