@@ -88,11 +88,18 @@ for path in json.load(sys.stdin):
         print(rel)' "$BUILD_DIR"
 }
 
-compile_and_install() {
+# run_ninja WHAT TARGET...: builds TARGETs in the QEMU build through ccache.
+run_ninja() {
+    local what=$1
+    shift
     export CCACHE_DIR=${CCACHE_DIR:-$COLO_CACHE_DIR/ccache} CCACHE_NOHASHDIR=1
+    ninja -C "$BUILD_DIR" "$@" | ninja_progress
+    [ "${PIPESTATUS[0]}" -eq 0 ] || die "building $what failed in $BUILD_DIR"
+}
+
+compile_and_install() {
     # shellcheck disable=SC2046
-    ninja -C "$BUILD_DIR" $(install_targets) | ninja_progress
-    [ "${PIPESTATUS[0]}" -eq 0 ] || die "QEMU build failed in $BUILD_DIR"
+    run_ninja QEMU $(install_targets)
     rm -rf "$PREFIX"
     meson install -C "$BUILD_DIR" --no-rebuild > "$BUILD_DIR/install.log" 2>&1 ||
         die "QEMU install failed; log: $BUILD_DIR/install.log"
@@ -122,9 +129,7 @@ install_firmware() {
 # QEMU's migration tests, built where QEMU was (incrementally).
 build_migration_test() {
     [ -f "$PREFIX/.complete" ] || die "QEMU $KEY is not built yet: run $0 first"
-    export CCACHE_DIR=${CCACHE_DIR:-$COLO_CACHE_DIR/ccache} CCACHE_NOHASHDIR=1
-    ninja -C "$BUILD_DIR" tests/qtest/migration-test | ninja_progress
-    [ "${PIPESTATUS[0]}" -eq 0 ] || die "building migration-test failed in $BUILD_DIR"
+    run_ninja migration-test tests/qtest/migration-test
     log "migration-test: $BUILD_DIR/tests/qtest/migration-test"
 }
 
