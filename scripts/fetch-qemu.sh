@@ -5,7 +5,8 @@
 # project's patch series on top, into $QEMU_SRC_DIR.
 #
 # The tree is generated: when the version or the series changes it is
-# unpacked again from the downloaded files.
+# unpacked again from the downloaded files.  With --print-dsc only prints
+# the downloaded .dsc (nothing when there is none yet).
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/debian-apt.sh"
 
@@ -81,6 +82,10 @@ unpack_and_patch() {
 }
 
 main() {
+    if [ "${1:-}" = --print-dsc ]; then
+        find_dsc
+        return
+    fi
     case $QEMU_DEB_VERSION in
         *:10.0.*|10.0.*) ;;
         *) log "warning: QEMU_DEB_VERSION=$QEMU_DEB_VERSION is not a 10.0.x; the project targets 10.0" ;;

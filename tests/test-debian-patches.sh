@@ -8,14 +8,14 @@
 # for the whole series and for the fixes part.  TAP.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-dsc=${1:-$(bash -c ". '$top/scripts/common.sh'; ls \"\$COLO_CACHE_DIR/debsrc/\${QEMU_DEB_VERSION//:/_}\"/qemu_*.dsc" 2>/dev/null | head -1)}
+dsc=${1:-$("$top/scripts/fetch-qemu.sh" --print-dsc)}
 n=0 failed=0
 ok() {
     n=$((n + 1))
     if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
 }
 if [ ! -f "$dsc" ]; then
-    echo "1..0 # SKIP no Debian qemu source at $dsc (the set-up downloads it)"
+    echo "1..0 # SKIP no Debian qemu source${dsc:+ at $dsc} (the set-up downloads it)"
     exit 0
 fi
 work=$(mktemp -d)
