@@ -85,6 +85,35 @@ static guint64 first_block_pages(ColoPair *pair)
     return (guint64)colo_pair_config(pair)->ram_mib << 20 >> 12;
 }
 
+typedef struct FirstBlockWait {
+    ColoPair *pair;
+    RamCounters counters;
+    GError *error;
+} FirstBlockWait;
+
+/* Done once pc.ram is sent, or with an error; polls QMP every POLL_MS. */
+static gboolean first_block_sent(gpointer opaque)
+{
+    FirstBlockWait *w = opaque;
+    RamCounters *c = &w->counters;
+
+    if (!ram_counters(w->pair, c, &w->error)) {
+        return TRUE;
+    }
+    if (c->syncs > 1) {
+        g_set_error(&w->error, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the first pass ended before the test saw pc.ram sent "
+                    "(%" G_GINT64_FORMAT " pages sent): the bandwidth limit "
+                    "did not hold it back", c->zero + c->normal);
+        return TRUE;
+    }
+    if ((guint64)(c->zero + c->normal) >= first_block_pages(w->pair)) {
+        return TRUE;
+    }
+    wait_ms(POLL_MS);
+    return FALSE;
+}
+
 /*
  * Waits until pass 1 has sent pc.ram and returns the zero pages sent so
  * far, or -1.  Pass 1 must still be running: the range's zero pages must
@@ -93,33 +122,21 @@ static guint64 first_block_pages(ColoPair *pair)
 static gint64 wait_first_block_sent(ColoPair *pair, GError **errp)
 {
     guint bound = BULK_MS * MAX(colo_pair_config(pair)->timeout_scale, 1);
-    gint64 until = deadline_after_ms(bound);
-    RamCounters c;
+    FirstBlockWait w = { .pair = pair };
 
-    for (;;) {
-        if (!ram_counters(pair, &c, errp)) {
-            return -1;
-        }
-        if (c.syncs > 1) {
-            g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                        "the first pass ended before the test saw pc.ram "
-                        "sent (%" G_GINT64_FORMAT " pages sent): the "
-                        "bandwidth limit did not hold it back",
-                        c.zero + c.normal);
-            return -1;
-        }
-        if ((guint64)(c.zero + c.normal) >= first_block_pages(pair)) {
-            return c.zero;
-        }
-        if (g_get_monotonic_time() > until) {
-            g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
-                        "the first pass sent %" G_GINT64_FORMAT " of pc.ram's "
-                        "%" G_GUINT64_FORMAT " pages in %u ms",
-                        c.zero + c.normal, first_block_pages(pair), bound);
-            return -1;
-        }
-        wait_ms(POLL_MS);
+    if (!wait_until(first_block_sent, &w, deadline_after_ms(bound))) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
+                    "the first pass sent %" G_GINT64_FORMAT " of pc.ram's "
+                    "%" G_GUINT64_FORMAT " pages in %u ms",
+                    w.counters.zero + w.counters.normal,
+                    first_block_pages(pair), bound);
+        return -1;
     }
+    if (w.error) {
+        g_propagate_error(errp, w.error);
+        return -1;
+    }
+    return w.counters.zero;
 }
 
 static gint64 zero_pages_at_range_write = -1;
