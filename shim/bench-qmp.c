@@ -81,9 +81,7 @@ static gboolean measure(Run *run, GError **errp)
 
     cfg.qemu_binary = run->qemu;
     cfg.multifd_channels = run->channels;
-    cfg.guest.end = cfg.guest.start + ((guint64)load_mib << 20);
-    cfg.guest.heartbeat_passes = 1;
-    cfg.guest.never_zero = TRUE;
+    guest_layout_load(&cfg.guest, load_mib, TRUE);
     pair = colo_pair_start(&cfg, errp);
     if (!pair || !colo_pair_enter_colo(pair, errp) ||
         !sample_latency(pair, run, errp)) {

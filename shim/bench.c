@@ -71,9 +71,7 @@ static ColoConfig config_for(const BenchConfig *bc, const char *workdir)
     if (g_str_equal(bc->guest, "idle")) {
         cfg.guest.end = cfg.guest.start;        /* halts: dirties nothing */
     } else {
-        cfg.guest.end = cfg.guest.start + ((guint64)load_mib << 20);
-        cfg.guest.heartbeat_passes = 1;
-        cfg.guest.never_zero = !load_half_zero;
+        guest_layout_load(&cfg.guest, load_mib, !load_half_zero);
     }
     return cfg;
 }

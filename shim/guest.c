@@ -22,6 +22,13 @@
 /* Wrong pages listed in an error message. */
 #define MAX_REPORTED_CHANGES 4
 
+void guest_layout_load(GuestLayout *layout, guint mib, gboolean never_zero)
+{
+    layout->end = layout->start + ((guint64)mib << 20);
+    layout->heartbeat_passes = 1;
+    layout->never_zero = never_zero;
+}
+
 gboolean guest_layout_valid(const GuestLayout *layout, guint ram_mib,
                             GError **errp)
 {

@@ -24,6 +24,12 @@ typedef struct GuestLayout {
 
 gboolean guest_layout_valid(const GuestLayout *layout, guint ram_mib, GError **errp);
 
+/*
+ * The benchmarks' loaded guest: rewrites @mib MiB from @layout's start in
+ * a loop, a heartbeat byte per pass; with @never_zero no page turns zero.
+ */
+void guest_layout_load(GuestLayout *layout, guint mib, gboolean never_zero);
+
 /* Writes a disk image: the boot sector with @layout patched in, zeros after. */
 gboolean guest_write_image(const GuestLayout *layout, const char *path,
                            GError **errp);
