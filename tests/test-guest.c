@@ -66,6 +66,36 @@ static void test_pages_interrupted_pass(void)
     g_assert_no_error(err);
 }
 
+/*
+ * KVM stops the vCPU between the two stores of a page: the next page may
+ * hold pass 7's first word and pass 6's second (page 21: zero in pass 6,
+ * not in 7; page 22 the other way round) -- but only that page.
+ */
+static void test_pages_torn_page(void)
+{
+    g_autofree guint8 *before = range_after(7, 21);
+    g_autofree guint8 *after = range_after(7, 24);
+    g_autoptr(GError) err = NULL;
+
+    for (guint torn = 21; torn <= 22; torn++) {
+        g_autofree guint8 *ram = g_memdup2(before, PAGES * GUEST_PAGE_SIZE);
+        guint8 *page = ram + torn * GUEST_PAGE_SIZE;
+
+        memcpy(ram, after, torn * GUEST_PAGE_SIZE);
+        memcpy(page, after + torn * GUEST_PAGE_SIZE, 4);
+        g_assert_true(check(ram, &err));
+        g_assert_no_error(err);
+        /* The same tear one page further on is a page out of order. */
+        memcpy(ram + (torn + 1) * GUEST_PAGE_SIZE,
+               before + (torn + 1) * GUEST_PAGE_SIZE, GUEST_PAGE_SIZE);
+        memcpy(page + GUEST_PAGE_SIZE, after + (torn + 1) * GUEST_PAGE_SIZE, 4);
+        memcpy(page, before + torn * GUEST_PAGE_SIZE, GUEST_PAGE_SIZE);
+        g_assert_false(check(ram, &err));
+        g_assert_error(err, SHIM_ERROR, SHIM_ERROR_CHECK);
+        g_clear_error(&err);
+    }
+}
+
 /* Before the first pass the guest clears the range: pass 0 is all zero. */
 static void test_pages_first_pass(void)
 {
@@ -222,6 +252,7 @@ int main(int argc, char **argv)
     g_test_add_func("/guest/pages/whole_pass", test_pages_whole_pass);
     g_test_add_func("/guest/pages/interrupted_pass",
                     test_pages_interrupted_pass);
+    g_test_add_func("/guest/pages/torn_page", test_pages_torn_page);
     g_test_add_func("/guest/pages/first_pass", test_pages_first_pass);
     g_test_add_func("/guest/pages/alternate_zero", test_pages_alternate_zero);
     g_test_add_func("/guest/pages/never_zero", test_pages_never_zero);
