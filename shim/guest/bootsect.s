@@ -2,17 +2,29 @@
 /*
  * colo-shim's guest: one 512-byte x86 boot sector.
  *
- * It switches to 32-bit protected mode (flat segments), prints a start
- * marker on COM1, clears the range [start, end) and then loops over it,
- * pass after pass (p = 1, 2, ...).  In pass p, page i (counted from start)
- * becomes all-zero when (i + p) is even, and otherwise holds the pass p in
- * its first word and a checksum of p and the page's address in its second,
- * the rest zero: so pages turn zero and non-zero all the time (unless the
- * never_zero parameter is set: then no page is zero after pass 0, and every
- * dirty page is page data to migrate).  Before it
- * writes a page the guest checks that the page holds what pass p - 1 left
- * there; if not, it prints "COLO-GUEST-BAD 0x<address>" and halts.  Every
- * `heartbeat` passes it prints one heartbeat byte.
+ * It builds identity page tables for the first GiB (2 MiB pages, open to
+ * user mode), goes from real mode straight to 64-bit long mode, prints a
+ * start marker on COM1, and then drops to user mode (CPL 3, IOPL 3 so that
+ * it can still drive COM1, interrupts off) for its loop: it clears the
+ * range [start, end) and loops over it, pass after pass (p = 1, 2, ...).
+ * In pass p, page i (counted from start) becomes all-zero when (i + p) is
+ * even, and otherwise holds the pass p in its first word and a checksum of
+ * p and the page's address in its second, the rest zero: so pages turn
+ * zero and non-zero all the time (unless the never_zero parameter is set:
+ * then no page is zero after pass 0, and every dirty page is page data to
+ * migrate).  Before it writes a page the guest checks that the page holds
+ * what pass p - 1 left there; if not, it prints "COLO-GUEST-BAD
+ * 0x<address>" and spins.  Every `heartbeat` passes it prints one
+ * heartbeat byte.
+ *
+ * Why 64-bit user mode: KVM without hardware virtualization (the nested
+ * PVM of these machines, kvm_pvm) runs only 64-bit CPL-3 code natively and
+ * emulates everything else one instruction at a time: the loop runs about
+ * 8,000 passes/s there, against under one pass/s in 32-bit protected mode
+ * (README, "KVM").  With hardware virtualization and TCG it runs as well.
+ * User mode has no hlt and, on PVM, no working syscall: the idle guest
+ * halts before it leaves kernel mode, a guest that found its RAM wrong
+ * spins.
  *
  * From outside, a stopped guest's range reads pass p up to some page and
  * pass p - 1 from there on, which guest.c checks page by page.
@@ -28,6 +40,9 @@
         .set    LSR_THR_EMPTY, 0x20
         .set    PAGE, 4096
         .set    CHECKSUM_KEY, 0x5a5aa5a5        /* guest.c: GUEST_CHECKSUM_KEY */
+        .set    PML4, 0x9000            /* PML4, PDPT, PD: 0x9000..0xbfff */
+        .set    USER_CS, 0x13           /* GDT entry 2, RPL 3 */
+        .set    USER_DS, 0x1b           /* GDT entry 3, RPL 3 */
 
         .code16
         .text
@@ -38,62 +53,89 @@ _start:
         movw    %ax, %ds
         movw    %ax, %es
         movw    %ax, %ss
-        movw    $0x7c00, %sp
         /* The range lies above 1 MiB: open the A20 gate (port 0x92). */
         inb     $0x92, %al
         orb     $2, %al
         andb    $0xfe, %al
         outb    %al, $0x92
-        lgdt    gdt_desc
+        /* Page tables: PML4[0] -> PDPT, PDPT[0] -> PD, PD[i] = 2 MiB page i
+         * (1 GiB, user-accessible). */
+        movw    $PML4, %di
+        movw    $3 * PAGE / 2, %cx
+        xorw    %ax, %ax
+        cld
+        rep stosw
+        movw    $PML4 + PAGE + 7, PML4
+        movw    $PML4 + 2 * PAGE + 7, PML4 + PAGE
+        movw    $PML4 + 2 * PAGE, %di
+        movl    $0x87, %eax             /* P RW US PS */
+        movw    $512, %cx
+1:      stosl
+        addl    $0x200000, %eax
+        scasl                           /* %di += 4: the high half stays 0 */
+        loop    1b
+        movl    $0x20, %eax             /* CR4.PAE */
+        movl    %eax, %cr4
+        movl    $PML4, %eax
+        movl    %eax, %cr3
+        movl    $0xc0000080, %ecx       /* EFER.LME */
+        rdmsr
+        orb     $1, %ah
+        wrmsr
+        lgdt    gdt
+        /* Straight from real mode to long mode: PE and PG at once. */
         movl    %cr0, %eax
-        orl     $1, %eax
+        orl     $0x80000001, %eax
         movl    %eax, %cr0
-        ljmp    $0x08, $protected
+        ljmp    $0x08, $long
 
-        .code32
-protected:
-        movw    $0x10, %ax
-        movw    %ax, %ds
-        movw    %ax, %es
-        movw    %ax, %ss
+        .code64
+long:
         movl    $0x7c00, %esp
         movl    $start_marker, %esi
         call    puts
-        movl    param_start, %edi
-        movl    param_end, %ecx
+        movl    param_start(%rip), %edi
+        movl    param_end(%rip), %ecx
         subl    %edi, %ecx
         jbe     halt                    /* empty range: the idle guest */
-        /* Firmware may have used the range: pass 0 is all zero. */
+        pushq   $USER_DS                /* SS */
+        pushq   %rsp                    /* RSP: anything below 0x7c00 */
+        pushq   $0x3002                 /* RFLAGS: IOPL 3 (COM1), IF = 0 */
+        pushq   $USER_CS
+        pushq   $user
+        iretq
+
+/* From here on: CPL 3, 64-bit, native. */
+user:
         shrl    $2, %ecx
         xorl    %eax, %eax
-        cld
         rep stosl
         movl    $1, %ebp                /* the pass */
         xorl    %ebx, %ebx              /* passes since the last heartbeat */
 pass:
-        movl    param_start, %edi
+        movl    param_start(%rip), %edi
         xorl    %esi, %esi              /* the page's index */
 page:
-        leal    -1(%ebp), %eax
+        leal    -1(%rbp), %eax
         call    page_state
-        cmpl    (%edi), %ecx
+        cmpl    (%rdi), %ecx
         jne     bad
-        cmpl    4(%edi), %edx
+        cmpl    4(%rdi), %edx
         jne     bad
         movl    %ebp, %eax
         call    page_state
-        movl    %ecx, (%edi)
-        movl    %edx, 4(%edi)
+        movl    %ecx, (%rdi)
+        movl    %edx, 4(%rdi)
         addl    $PAGE, %edi
         incl    %esi
-        cmpl    param_end, %edi
+        cmpl    param_end(%rip), %edi
         jb      page
         incl    %ebp
         incl    %ebx
-        cmpl    param_heartbeat, %ebx
+        cmpl    param_heartbeat(%rip), %ebx
         jb      pass
         xorl    %ebx, %ebx
-        movb    heartbeat_marker, %al
+        movb    heartbeat_marker(%rip), %al
         call    putc
         jmp     pass
 
@@ -101,12 +143,11 @@ page:
  * in %ecx and %edx; zero for pass 0 and, unless never_zero, when
  * pass + index is even. */
 page_state:
-        xorl    %ecx, %ecx
+        leal    (%rax,%rsi), %ecx
+        orl     param_never_zero(%rip), %ecx
         xorl    %edx, %edx
-        leal    (%eax,%esi), %ecx
-        orl     param_never_zero, %ecx
         testl   $1, %ecx
-        movl    $0, %ecx                /* mov keeps the flags */
+        movl    $0, %ecx
         jz      2f
         testl   %eax, %eax
         jz      2f
@@ -124,12 +165,17 @@ bad:
 3:      roll    $4, %edi
         movl    %edi, %eax
         andl    $15, %eax
-        movb    hex_digits(%eax), %al
+        cmpb    $10, %al
+        jb      6f
+        addb    $'a' - '0' - 10, %al
+6:      addb    $'0', %al
         call    putc
         loop    3b
         movb    $'\n', %al
         call    putc
-halt:
+        /* hlt faults in user mode, and PVM mishandles syscall: spin. */
+        jmp     .
+halt:                                   /* CPL 0 only */
         hlt                             /* interrupts are off: for good */
         jmp     halt
 
@@ -144,33 +190,32 @@ puts:
 
 /* putc: print %al on COM1 once its transmitter is free; keeps registers. */
 putc:
-        pushl   %edx
-        pushl   %eax
+        pushq   %rdx
+        pushq   %rax
         movw    $COM1_LSR, %dx
 5:      inb     %dx, %al
         testb   $LSR_THR_EMPTY, %al
         jz      5b
-        popl    %eax
+        popq    %rax
         movw    $COM1, %dx
         outb    %al, %dx
-        popl    %edx
+        popq    %rdx
         ret
 
         .p2align 3
-gdt:
-        .quad   0
-        .quad   0x00cf9a000000ffff      /* 0x08: code, base 0, 4 GiB, 32-bit */
-        .quad   0x00cf92000000ffff      /* 0x10: data, base 0, 4 GiB */
-gdt_desc:
-        .word   gdt_desc - gdt - 1
+gdt:    /* The null descriptor holds the GDT pseudo-descriptor. */
+        .word   gdt_end - gdt - 1
         .long   gdt
+        .word   0
+        .quad   0x00af9a000000ffff      /* 0x08: code, 64-bit, DPL 0 */
+        .quad   0x00affa000000ffff      /* 0x10: code, 64-bit, DPL 3 */
+        .quad   0x00cff2000000ffff      /* 0x18: data, DPL 3 */
+gdt_end:
 
 start_marker:
         .asciz  "\nCOLO-GUEST-START\n"
 bad_marker:
         .asciz  "\nCOLO-GUEST-BAD 0x"           /* guest.h: GUEST_BAD_MARKER */
-hex_digits:
-        .ascii  "0123456789abcdef"
 heartbeat_marker:
         .byte   'B'
 
