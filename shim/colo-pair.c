@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvm.h"
 #include "netns.h"
 #include "qemu-proc.h"
 #include "qtest.h"
@@ -130,6 +131,24 @@ static char *qtest_path(const ColoPair *pair, ColoSide side)
                            colo_side_name(side));
 }
 
+/* -accel's argument for a case that runs guest code. */
+static char *accel_arg(const ColoConfig *cfg)
+{
+    const char *name = cfg->accel ? cfg->accel : "tcg";
+    GString *arg = g_string_new(name);
+
+    if (!g_str_equal(name, "kvm")) {
+        return g_string_free(arg, FALSE);
+    }
+    if (cfg->kvm_device) {
+        g_string_append_printf(arg, ",device=%s", cfg->kvm_device);
+    }
+    if (cfg->kvm_dirty_ring) {
+        g_string_append_printf(arg, ",dirty-ring-size=%u", cfg->kvm_dirty_ring);
+    }
+    return g_string_free(arg, FALSE);
+}
+
 static void add_common_args(const ColoPair *pair, ColoSide side,
                             GStrvBuilder *b)
 {
@@ -149,7 +168,9 @@ static void add_common_args(const ColoPair *pair, ColoSide side,
         g_strv_builder_add_many(b, "-accel", "qtest", "-qtest", qtest_chardev,
                                 NULL);
     } else {
-        g_strv_builder_add_many(b, "-accel", "tcg", "-drive", drive, NULL);
+        g_autofree char *accel = accel_arg(&pair->cfg);
+
+        g_strv_builder_add_many(b, "-accel", accel, "-drive", drive, NULL);
     }
 }
 
@@ -183,6 +204,16 @@ static gboolean start_side(ColoPair *pair, ColoSide side, GError **errp)
     return pair->side[side] != NULL;
 }
 
+/* KVM where it cannot run: the case is skipped, saying why. */
+static gboolean accel_usable(const ColoConfig *cfg, GError **errp)
+{
+    if (cfg->qtest || !cfg->accel || !g_str_equal(cfg->accel, "kvm")) {
+        return TRUE;
+    }
+    return cfg->kvm_dirty_ring ? kvm_dirty_ring_usable(cfg->kvm_device, errp)
+                               : kvm_usable(cfg->kvm_device, errp);
+}
+
 ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
 {
     g_autoptr(ColoPair) pair = g_new0(ColoPair, 1);
@@ -190,6 +221,9 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
     pair->cfg = *cfg;
     pair->image_path = g_build_filename(cfg->workdir, "guest.img", NULL);
     g_assert(!(cfg->netns && cfg->proxied));
+    if (!accel_usable(cfg, errp)) {
+        return NULL;
+    }
     if (!guest_layout_valid(&cfg->guest, cfg->ram_mib, errp) ||
         !guest_write_image(&cfg->guest, pair->image_path, errp)) {
         return NULL;

@@ -33,6 +33,9 @@ typedef struct ColoConfig {
     const char *module_dir;         /* QEMU_MODULE_DIR for both, or NULL */
     const char *firmware_dir;       /* -L, or NULL: QEMU's own */
     const char *machine;            /* -machine: pc, q35, ... */
+    const char *accel;              /* "tcg" (NULL) or "kvm"; not qtest */
+    const char *kvm_device;         /* -accel kvm,device=; NULL: QEMU's */
+    guint kvm_dirty_ring;           /* dirty-ring-size; 0: the dirty log */
     const char *workdir;            /* private, existing */
     guint multifd_channels;         /* 0: COLO without multifd */
     const char *zero_page_detection;/* NULL: QEMU's default */

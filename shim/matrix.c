@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "colo-pair.h"
+#include "kvm.h"
 #include "precopy-order.h"
 #include "shim-options.h"
 #include "qemu-proc.h"
@@ -24,7 +25,7 @@ typedef gboolean (*Scenario)(ColoPair *pair, const MatrixCase *c,
                              GError **errp);
 
 struct MatrixCase {
-    const char *path;           /* below /colo/<machine>/ */
+    const char *path;           /* below /colo/<accel>/<machine>/ */
     Scenario scenario;
     gboolean multifd;
     ColoSide survivor;
@@ -36,6 +37,7 @@ struct MatrixCase {
     guint channels;
     guint checkpoint_delay_ms;
     const char *compression;
+    guint kvm_dirty_ring;       /* KVM's dirty ring: a KVM-only case */
     /* The case's own set-up, last; ColoConfig.ordinary: not COLO at all. */
     void (*configure)(ColoConfig *cfg);
 };
@@ -314,8 +316,9 @@ static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
 }
 
 /*
- * The cases, after the scenarios they run.  Each runs once per machine type
- * (--machine) as /colo/<machine>/<path>; -p and --only select by that path.
+ * The cases, after the scenarios they run.  Each runs once per accelerator
+ * (--accel; qtest for the qtest cases) and machine type (--machine) as
+ * /colo/<accel>/<machine>/<path>; -p and --only select by that path.
  */
 static const MatrixCase matrix[] = {
     /* Upstream's eight: failover of either side, idle or mid-checkpoint. */
@@ -384,14 +387,18 @@ static const MatrixCase matrix[] = {
     SWEEP("multifd_delay_100", TRUE, .checkpoint_delay_ms = 100),
     SWEEP("plain_delay_2000", FALSE, .checkpoint_delay_ms = 2000),
     SWEEP("multifd_delay_2000", TRUE, .checkpoint_delay_ms = 2000),
+    /* KVM only: the dirty ring instead of the dirty log (4096 entries). */
+    SWEEP("plain_dirty_ring", FALSE, .kvm_dirty_ring = 4096),
+    SWEEP("multifd_dirty_ring", TRUE, .kvm_dirty_ring = 4096),
 #undef SWEEP
 };
 
-/* One case on one machine type: what a registered test runs. */
+/* One case on one accelerator and machine type: a registered test. */
 typedef struct MachineCase {
     const MatrixCase *c;
+    const char *accel;          /* tcg, kvm, or qtest for the qtest cases */
     const char *machine;
-    char *path;                 /* /colo/<machine>/<c->path> */
+    char *path;                 /* /colo/<accel>/<machine>/<c->path> */
 } MachineCase;
 
 /* One row of the summary printed after the run. */
@@ -493,6 +500,8 @@ static void test_case(gconstpointer data)
     gint64 t0 = g_get_monotonic_time();
 
     cfg.machine = mc->machine;
+    cfg.accel = c->qtest ? NULL : mc->accel;
+    cfg.kvm_dirty_ring = c->kvm_dirty_ring;
     cfg.multifd_channels = !c->multifd ? 0 :
                            c->channels ? c->channels : (guint)opts.channels;
     if (c->checkpoint_delay_ms) {
@@ -593,26 +602,72 @@ static void free_machine_case(gpointer data)
     g_free(mc);
 }
 
-/* Registers every selected case once per machine type; they live in @cases. */
+static void register_case(GPtrArray *cases, const char *accel,
+                          const char *machine, const MatrixCase *c)
+{
+    g_autofree char *path = g_strdup_printf("/colo/%s/%s/%s", accel, machine,
+                                            c->path);
+    MachineCase *mc;
+
+    if (!selected(path)) {
+        return;
+    }
+    mc = g_new0(MachineCase, 1);
+    mc->c = c;
+    mc->accel = accel;
+    mc->machine = machine;
+    mc->path = g_steal_pointer(&path);
+    g_ptr_array_add(cases, mc);
+    g_test_add_data_func(mc->path, mc, test_case);
+}
+
+/*
+ * Registers every selected case once per accelerator and machine type
+ * (they live in @cases); the qtest cases run no guest code, so they have
+ * no accelerator to vary and run once per machine type.
+ */
 static void register_cases(GPtrArray *cases)
 {
     for (char **m = opts.machines; *m; m++) {
         for (gsize i = 0; i < G_N_ELEMENTS(matrix); i++) {
-            g_autofree char *path = g_strdup_printf("/colo/%s/%s", *m,
-                                                    matrix[i].path);
-            MachineCase *mc;
-
-            if (!selected(path)) {
-                continue;
+            if (matrix[i].qtest) {
+                register_case(cases, "qtest", *m, &matrix[i]);
             }
-            mc = g_new0(MachineCase, 1);
-            mc->c = &matrix[i];
-            mc->machine = *m;
-            mc->path = g_steal_pointer(&path);
-            g_ptr_array_add(cases, mc);
-            g_test_add_data_func(mc->path, mc, test_case);
         }
     }
+    for (char **a = opts.accels; *a; a++) {
+        for (char **m = opts.machines; *m; m++) {
+            for (gsize i = 0; i < G_N_ELEMENTS(matrix); i++) {
+                if (!matrix[i].qtest && (!matrix[i].kvm_dirty_ring ||
+                                         g_str_equal(*a, "kvm"))) {
+                    register_case(cases, *a, *m, &matrix[i]);
+                }
+            }
+        }
+    }
+}
+
+static gboolean kvm_probe;
+
+static const GOptionEntry matrix_entries[] = {
+    { "kvm-probe", 0, 0, G_OPTION_ARG_NONE, &kvm_probe,
+      "only say whether KVM can run guests here (exit 0) or why not "
+      "(exit 1), as the KVM cases would", NULL },
+    { NULL }
+};
+
+/* For scripts that choose the accelerator: the cases' own verdict. */
+static int report_kvm_probe(void)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!kvm_usable(opts.kvm_device, &err)) {
+        g_print("%s\n", err->message);
+        return 1;
+    }
+    g_print("KVM is usable here (%s)\n",
+            opts.kvm_device ? opts.kvm_device : SHIM_KVM_DEVICE);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -626,10 +681,13 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_set_nonfatal_assertions();
     shim_options_init(&opts);
-    if (!shim_options_parse(&opts, NULL, &argc, &argv, &err)) {
+    if (!shim_options_parse(&opts, matrix_entries, &argc, &argv, &err)) {
         /* TAP: a run that cannot start at all says so and stops. */
         g_print("Bail out! %s\n", err->message);
         return 1;
+    }
+    if (kvm_probe) {
+        return report_kvm_probe();
     }
     qemu_proc_install_exit_handlers();
     register_cases(cases);

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "kvm.h"
 #include "qemu-proc.h"
 #include "shim-error.h"
 
@@ -42,6 +43,12 @@ static void take_environment(ShimOptions *opts)
 
         opts->machines = g_strdupv((char **)machines);
     }
+    if (!opts->accels) {
+        const char *accels = g_getenv("COLO_SHIM_ACCEL");
+
+        opts->accels = g_strsplit(accels && *accels ? accels
+                                  : SHIM_DEFAULT_ACCELS, ",", -1);
+    }
     if (!opts->timeout_scale) {
         opts->timeout_scale = opts->valgrind ? SHIM_VALGRIND_TIMEOUT_SCALE : 1;
     }
@@ -73,6 +80,20 @@ static gboolean machines_valid(char **machines, GError **errp)
     return TRUE;
 }
 
+/* An accelerator names a part of each case's path, too. */
+static gboolean accels_valid(char **accels, GError **errp)
+{
+    for (char **a = accels; *a; a++) {
+        if (!g_str_equal(*a, "tcg") && !g_str_equal(*a, "kvm")) {
+            g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                        "--accel (or COLO_SHIM_ACCEL) takes tcg or kvm, "
+                        "not \"%s\"", *a);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean validate(const ShimOptions *opts, GError **errp)
 {
     g_autofree char *valgrind = NULL;
@@ -90,6 +111,7 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
         !check_range("--timeout-scale", opts->timeout_scale, 1, 1000, errp) ||
         !check_range("--netns-delay", opts->netns_delay_ms, 0, 10000, errp) ||
         !machines_valid(opts->machines, errp) ||
+        !accels_valid(opts->accels, errp) ||
         !guest_layout_valid(&layout, opts->ram_mib, errp) ||
         !qemu_proc_binary_usable(opts->qemu_binary, errp)) {
         return FALSE;
@@ -130,6 +152,13 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
         { "machine", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->machines,
           "QEMU machine type to run the cases on (repeatable; default pc "
           "and q35, each case once per machine)", "TYPE" },
+        { "accel", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->accels,
+          "accelerator of the cases that run guest code: tcg or kvm "
+          "(repeatable; default both, or $COLO_SHIM_ACCEL, comma-separated; "
+          "KVM's cases skip, saying why, where KVM is unusable)", "ACCEL" },
+        { "kvm-device", 0, 0, G_OPTION_ARG_FILENAME, &opts->kvm_device,
+          "KVM device for the probe and QEMU's -accel kvm,device= "
+          "(default " SHIM_KVM_DEVICE ")", "PATH" },
         { "channels", 0, 0, G_OPTION_ARG_INT, &opts->channels,
           "multifd channels in the multifd cases (default 2)", "N" },
         { "zero-page-detection", 0, 0, G_OPTION_ARG_STRING,
@@ -190,6 +219,8 @@ void shim_options_clear(ShimOptions *opts)
     g_free(opts->zero_page_detection);
     g_strfreev(opts->only);
     g_strfreev(opts->machines);
+    g_strfreev(opts->accels);
+    g_free(opts->kvm_device);
 }
 
 ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
@@ -199,6 +230,8 @@ ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
         .module_dir = opts->module_dir,
         .firmware_dir = opts->firmware_dir,
         .machine = opts->machines[0],
+        .accel = opts->accels[0],
+        .kvm_device = opts->kvm_device,
         .workdir = workdir,
         .multifd_channels = 0,
         .zero_page_detection = opts->zero_page_detection,

@@ -12,6 +12,11 @@
 
 /* The machine types every matrix case runs on, unless --machine says. */
 #define SHIM_DEFAULT_MACHINES "pc", "q35"
+/*
+ * The accelerators the cases that run guest code run on, unless --accel or
+ * $COLO_SHIM_ACCEL (comma-separated) says; KVM's skip where it is unusable.
+ */
+#define SHIM_DEFAULT_ACCELS "tcg,kvm"
 /* Under memcheck a TCG guest runs roughly 35-40x slower (DESIGN.md). */
 #define SHIM_VALGRIND_TIMEOUT_SCALE 40
 
@@ -33,6 +38,8 @@ typedef struct ShimOptions {
     gboolean keep;              /* keep every case's files */
     char **only;                /* --only: case path prefixes to register */
     char **machines;            /* --machine, repeatable; default both */
+    char **accels;              /* --accel, repeatable: tcg, kvm */
+    char *kvm_device;           /* --kvm-device; NULL: /dev/kvm */
     gboolean netns;             /* primary and secondary in two netns */
     gint netns_delay_ms;        /* netem delay on their link */
 } ShimOptions;

@@ -25,7 +25,7 @@ WRAPPER
 chmod +x "$dir/qemu"
 echo "1..3"
 if ! out=$(TMPDIR="$dir" "$shim" --tap --qemu "$dir/qemu" \
-           --machine pc --only /colo/pc/multifd/qtest_ram_consistency 2>&1) ||
+           --machine pc --only /colo/qtest/pc/multifd/qtest_ram_consistency 2>&1) ||
    ! trace=$(ls "$dir"/secondary.*.trace 2>/dev/null); then
     echo "$out" | sed 's/^/# /'
     for n in 1 2 3; do echo "not ok $n - the traced qtest case did not run"; done

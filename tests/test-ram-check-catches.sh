@@ -17,7 +17,7 @@ for module in "$@"; do
     ln -s "$(realpath "$module")" "$dir/migration-colo-multifd.so"
     # The failing case keeps its files: in $dir, which goes at exit.
     out=$(TMPDIR="$dir" "$shim" --tap --qemu "$qemu" --module-dir "$dir" \
-          --machine pc -p /colo/pc/multifd/qtest_ram_consistency 2>&1)
+          --machine pc -p /colo/qtest/pc/multifd/qtest_ram_consistency 2>&1)
     if echo "$out" | grep -q "^not ok .*RAM differs from what was written"; then
         echo "ok $n - $name is caught:$(echo "$out" | sed -n 's/^not ok [0-9]* [^ ]* - [^(]*\(in [0-9]* of [0-9]* pages\).*/ \1/p')"
     else

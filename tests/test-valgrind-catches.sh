@@ -10,7 +10,7 @@ trap 'rm -rf "$dir"' EXIT
 ln -s "$faulty" "$dir/migration-colo-multifd.so"
 # The failing case keeps its files: in $dir, which goes at exit.
 out=$(TMPDIR="$dir" "$shim" --tap --qemu "$qemu" --module-dir "$dir" --valgrind \
-      --valgrind-supp "$supp" --machine pc -p /colo/pc/multifd/secondary_failover 2>&1)
+      --valgrind-supp "$supp" --machine pc -p /colo/tcg/pc/multifd/secondary_failover 2>&1)
 rc=$?
 echo "1..3"
 [ $rc -ne 0 ] && echo "ok 1 - the case fails (exit $rc)" ||
