@@ -174,7 +174,7 @@ static void add_common_args(const ColoPair *pair, ColoSide side,
     }
 }
 
-static gboolean start_side(ColoPair *pair, ColoSide side, GError **errp)
+static gboolean spawn_side(ColoPair *pair, ColoSide side, GError **errp)
 {
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
     g_auto(GStrv) args = NULL;
@@ -194,14 +194,44 @@ static gboolean start_side(ColoPair *pair, ColoSide side, GError **errp)
         g_strv_builder_add_many(b, "-incoming", "defer", NULL);
     }
     args = g_strv_builder_end(b);
-    pair->side[side] = qemu_proc_start(&pc, (const char *const *)args, errp);
-    if (pair->side[side] && pair->cfg.qtest) {
+    pair->side[side] = qemu_proc_spawn(&pc, (const char *const *)args, errp);
+    return pair->side[side] != NULL;
+}
+
+static gboolean connect_side(ColoPair *pair, ColoSide side, GError **errp)
+{
+    if (!qemu_proc_connect(pair->side[side], errp)) {
+        /* The error has its log; a QEMU that never answered just goes. */
+        g_clear_pointer(&pair->side[side], qemu_proc_free);
+        return FALSE;
+    }
+    if (pair->cfg.qtest) {
         g_autofree char *path = qtest_path(pair, side);
 
         pair->qtest[side] = qtest_connect(path, errp);
         return pair->qtest[side] != NULL;
     }
-    return pair->side[side] != NULL;
+    return TRUE;
+}
+
+/*
+ * Both QEMUs come up at once: under valgrind each takes seconds, on KVM
+ * the primary's firmware too.
+ */
+static gboolean start_sides(ColoPair *pair, GError **errp)
+{
+    if (!spawn_side(pair, COLO_SECONDARY, errp) ||
+        !spawn_side(pair, COLO_PRIMARY, errp) ||
+        !connect_side(pair, COLO_SECONDARY, errp) ||
+        !connect_side(pair, COLO_PRIMARY, errp)) {
+        for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+            if (pair->side[s] && !qemu_proc_qmp(pair->side[s])) {
+                g_clear_pointer(&pair->side[s], qemu_proc_free);
+            }
+        }
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* KVM where it cannot run: the case is skipped, saying why. */
@@ -232,8 +262,7 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
         !(pair->netns = netns_link_new(cfg->netns_delay_ms, errp))) {
         return NULL;
     }
-    if (!start_side(pair, COLO_SECONDARY, errp) ||
-        !start_side(pair, COLO_PRIMARY, errp)) {
+    if (!start_sides(pair, errp)) {
         pair_fail(pair, errp);
         return NULL;
     }
@@ -802,11 +831,16 @@ static guint8 *read_guest_range(ColoPair *pair, ColoSide side, gsize *len,
     return colo_pair_read_ram(pair, side, pair->cfg.guest.start, *len, errp);
 }
 
-/* Two reads of the range, far enough apart for one guest pass. */
+/*
+ * Two reads of the range, far enough apart for one guest pass; the pages
+ * that differ.  The second read goes to @last if not NULL (under valgrind
+ * each read of the range takes seconds).
+ */
 static gsize pages_changing(ColoPair *pair, ColoSide side, gboolean running,
-                            GError **errp)
+                            guint8 **last, GError **errp)
 {
     g_autofree guint8 *a = NULL, *b = NULL;
+    gsize changed;
     gsize len_a, len_b;
     goffset printed;
 
@@ -822,7 +856,15 @@ static gsize pages_changing(ColoPair *pair, ColoSide side, gboolean running,
         wait_ms(scaled(pair, 100));
     }
     b = read_guest_range(pair, side, &len_b, errp);
-    return b && len_a == len_b ? guest_count_changed_pages(a, b, len_a) : 0;
+    if (!b) {
+        return 0;
+    }
+    g_assert(len_a == len_b);
+    changed = guest_count_changed_pages(a, b, len_a);
+    if (last) {
+        *last = g_steal_pointer(&b);
+    }
+    return changed;
 }
 
 gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
@@ -831,7 +873,7 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
     GError *err = NULL;
     gsize len, changed;
 
-    changed = pages_changing(pair, side, TRUE, &err);
+    changed = pages_changing(pair, side, TRUE, NULL, &err);
     if (changed == 0) {
         if (!err) {
             g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
@@ -842,15 +884,15 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
     if (!run(pair, side, "stop", NULL, &err)) {
         goto fail;
     }
-    if (pages_changing(pair, side, FALSE, &err) != 0 || err) {
+    if (pages_changing(pair, side, FALSE, &ram, &err) != 0 || err) {
         if (!err) {
             g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
                         "the guest's memory changed while stopped");
         }
         goto fail;
     }
-    ram = read_guest_range(pair, side, &len, &err);
-    if (ram && guest_check_pages(&pair->cfg.guest, ram, &err)) {
+    len = pair->cfg.guest.end - pair->cfg.guest.start;
+    if (guest_check_pages(&pair->cfg.guest, ram, &err)) {
         g_test_message("the %s's RAM: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
                        " pages changed while it ran, none after stop, every "
                        "page as the guest's pattern says",

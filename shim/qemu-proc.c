@@ -25,6 +25,7 @@ struct QemuProc {
     char *log_path;
     char *cmdline_path;
     char *valgrind_log_path;
+    guint start_timeout_ms;
     gboolean exited;
     int wait_status;
 };
@@ -214,7 +215,7 @@ static void append_log_tail(QemuProc *proc, GError **errp)
                       proc->log_path, tail);
 }
 
-QemuProc *qemu_proc_start(const QemuProcConfig *cfg, const char *const *args,
+QemuProc *qemu_proc_spawn(const QemuProcConfig *cfg, const char *const *args,
                           GError **errp)
 {
     QemuProc *proc;
@@ -234,9 +235,30 @@ QemuProc *qemu_proc_start(const QemuProcConfig *cfg, const char *const *args,
         proc->valgrind_log_path = g_strdup_printf("%s/%s.valgrind",
                                                   cfg->workdir, cfg->name);
     }
-    if (!spawn(cfg, proc, args, errp) ||
-        !connect_qmp(proc, cfg->start_timeout_ms, errp)) {
+    proc->start_timeout_ms = cfg->start_timeout_ms;
+    if (!spawn(cfg, proc, args, errp)) {
         append_log_tail(proc, errp);
+        qemu_proc_free(proc);
+        return NULL;
+    }
+    return proc;
+}
+
+gboolean qemu_proc_connect(QemuProc *proc, GError **errp)
+{
+    if (!connect_qmp(proc, proc->start_timeout_ms, errp)) {
+        append_log_tail(proc, errp);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+QemuProc *qemu_proc_start(const QemuProcConfig *cfg, const char *const *args,
+                          GError **errp)
+{
+    QemuProc *proc = qemu_proc_spawn(cfg, args, errp);
+
+    if (proc && !qemu_proc_connect(proc, errp)) {
         qemu_proc_free(proc);
         return NULL;
     }

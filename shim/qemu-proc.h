@@ -38,6 +38,16 @@ gboolean qemu_proc_binary_usable(const char *binary, GError **errp);
 QemuProc *qemu_proc_start(const QemuProcConfig *cfg,
                           const char *const *args, GError **errp);
 
+/*
+ * qemu_proc_start() in two halves, to start several QEMUs at once (under
+ * valgrind each takes seconds to come up): spawn returns once the process
+ * runs, connect once QMP is negotiated.  When connect fails, the caller
+ * still owns (and frees) the process; the error has the log's tail.
+ */
+QemuProc *qemu_proc_spawn(const QemuProcConfig *cfg,
+                          const char *const *args, GError **errp);
+gboolean qemu_proc_connect(QemuProc *proc, GError **errp);
+
 QmpClient *qemu_proc_qmp(QemuProc *proc);
 const char *qemu_proc_name(QemuProc *proc);
 const char *qemu_proc_serial_path(QemuProc *proc);
