@@ -21,12 +21,15 @@ for i in $(seq "$runs"); do
         tee -a "$failures" |
         awk '/^# \/colo\/.*: [0-9.]+ s$/ { t[$2] = $3 }
              /^(ok|not ok) / { path = ($1 == "ok") ? $3 : $4;
-                               print path, ($1 == "ok" ? "pass" : "FAIL"), t[path ":"] }' \
+                               r = ($1 == "ok") ? "pass" : "FAIL";
+                               if (/ # SKIP/) r = "skip";
+                               print path, r, t[path ":"] }' \
         >> "$results"
 done
-printf '%-52s %7s %10s\n' case passed "total s"
-awk '{ n[$1]++; p[$1] += ($2 == "pass"); s[$1] += $3 }
-     END { for (c in n) printf "%-52s %3d/%-3d %10.1f\n", c, p[c], n[c], s[c] }' \
+# A skipped run is neither passed nor failed: counted apart.
+printf '%-52s %7s %7s %10s\n' case passed skipped "total s"
+awk '{ n[$1]++; p[$1] += ($2 == "pass"); k[$1] += ($2 == "skip"); s[$1] += $3 }
+     END { for (c in n) printf "%-52s %3d/%-3d %7d %10.1f\n", c, p[c], n[c] - k[c], k[c], s[c] }' \
     "$results" | sort
 if grep -q FAIL "$results"; then
     log "failed runs' output: $failures"
