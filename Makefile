@@ -12,9 +12,13 @@ setup:
 run: setup
 	scripts/run-matrix.sh $(BUILDDIR)
 
-# The tests.
+# The tests.  A failure ends with its failing subtests, the part of a long
+# log a reader (or a truncated CI log) needs.
 check: setup
-	meson test -C $(BUILDDIR) --print-errorlogs
+	meson test -C $(BUILDDIR) --print-errorlogs || { \
+	    echo "failing subtests:"; \
+	    grep -h -e '^not ok' -e '^Bail out' $(BUILDDIR)/meson-logs/testlog.txt | cut -c1-400; \
+	    exit 1; }
 
 # QEMU's own migration-test, every case, stock against patched (make check
 # runs the families the series touches).
