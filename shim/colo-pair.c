@@ -831,29 +831,39 @@ static guint8 *read_guest_range(ColoPair *pair, ColoSide side, gsize *len,
     return colo_pair_read_ram(pair, side, pair->cfg.guest.start, *len, errp);
 }
 
+/* Time a stopped guest gets to show it still runs, at the least. */
+#define STOPPED_MIN_MS 100
+
 /*
  * Two reads of the range, far enough apart for one guest pass; the pages
- * that differ.  The second read goes to @last if not NULL (under valgrind
- * each read of the range takes seconds).
+ * that differ.  Running, the guest's output says when a pass is done, and
+ * how long that took goes to @pass_us; stopped, the reads are that far
+ * apart (TCG under memcheck takes seconds a pass, KVM well under a
+ * millisecond).  The second read goes to @last if not NULL (under
+ * valgrind each read of the range takes seconds).
  */
 static gsize pages_changing(ColoPair *pair, ColoSide side, gboolean running,
-                            guint8 **last, GError **errp)
+                            gint64 *pass_us, guint8 **last, GError **errp)
 {
     g_autofree guint8 *a = NULL, *b = NULL;
     gsize changed;
     gsize len_a, len_b;
     goffset printed;
+    gint64 t0;
 
     a = read_guest_range(pair, side, &len_a, errp);
     if (!a) {
         return 0;
     }
     printed = serial_size(serial_path(pair, side));
-    if (running && !wait_serial_growth(pair, side, printed, errp)) {
-        return 0;
-    }
-    if (!running) {
-        wait_ms(scaled(pair, 100));
+    t0 = g_get_monotonic_time();
+    if (running) {
+        if (!wait_serial_growth(pair, side, printed, errp)) {
+            return 0;
+        }
+        *pass_us = g_get_monotonic_time() - t0;
+    } else {
+        wait_ms(MAX(STOPPED_MIN_MS, *pass_us / 1000));
     }
     b = read_guest_range(pair, side, &len_b, errp);
     if (!b) {
@@ -872,8 +882,9 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
     g_autofree guint8 *ram = NULL;
     GError *err = NULL;
     gsize len, changed;
+    gint64 pass_us = 0;
 
-    changed = pages_changing(pair, side, TRUE, NULL, &err);
+    changed = pages_changing(pair, side, TRUE, &pass_us, NULL, &err);
     if (changed == 0) {
         if (!err) {
             g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
@@ -884,7 +895,7 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
     if (!run(pair, side, "stop", NULL, &err)) {
         goto fail;
     }
-    if (pages_changing(pair, side, FALSE, &ram, &err) != 0 || err) {
+    if (pages_changing(pair, side, FALSE, &pass_us, &ram, &err) != 0 || err) {
         if (!err) {
             g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
                         "the guest's memory changed while stopped");
