@@ -2,7 +2,8 @@
 /*
  * colo-bench: how long COLO pauses the guest at each checkpoint, plain and
  * with multifd, for an idle and a loaded guest, all measured side by side
- * in one run.  The pause is the primary's RESUME minus its STOP, both
+ * in one run, on one machine type and accelerator (the first --machine and
+ * --accel; KVM where it cannot run fails the run, saying why).  The pause is the primary's RESUME minus its STOP, both
  * stamped by QEMU; the secondary's load time is the same on its side.
  * Prints a table with multifd/plain ratios and writes every sample as JSON
  * (and as TSV, for plotting).
@@ -120,6 +121,7 @@ static Stats stats_of_array(GArray *a)
 
 static void print_table(GPtrArray *results)
 {
+    g_print("machine %s, accelerator %s\n", opts.machines[0], opts.accels[0]);
     g_print("%-5s %-10s %4s %8s %8s %8s %8s %8s | %9s %9s | %9s\n", "guest",
             "config", "n", "mean ms", "p50", "p90", "p99", "max",
             "sec. mean", "sec. p99", "dirty MiB/s");
@@ -208,6 +210,8 @@ static gboolean write_json(GPtrArray *results, GError **errp)
     add_machine(b);
     json_builder_set_member_name(b, "qemu_machine");
     json_builder_add_string_value(b, opts.machines[0]);
+    json_builder_set_member_name(b, "accel");
+    json_builder_add_string_value(b, opts.accels[0]);
     json_builder_set_member_name(b, "checkpoint_delay_ms");
     json_builder_add_int_value(b, opts.checkpoint_delay_ms);
     json_builder_set_member_name(b, "ram_mib");
@@ -278,9 +282,9 @@ static gboolean run_all(GPtrArray *results, GError **errp)
         r->pause_ms = g_array_new(FALSE, FALSE, sizeof(double));
         r->load_ms = g_array_new(FALSE, FALSE, sizeof(double));
         g_ptr_array_add(results, r);
-        g_printerr("[%zu/%zu] %s guest, %s: %d checkpoints...\n", i + 1,
-                   G_N_ELEMENTS(configs), configs[i].guest, configs[i].name,
-                   samples);
+        g_printerr("[%zu/%zu] %s, %s guest, %s: %d checkpoints...\n", i + 1,
+                   G_N_ELEMENTS(configs), opts.accels[0], configs[i].guest,
+                   configs[i].name, samples);
         if (!measure(&configs[i], r, errp)) {
             g_prefix_error(errp, "%s guest, %s: ", configs[i].guest,
                            configs[i].name);
