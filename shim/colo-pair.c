@@ -33,7 +33,7 @@
 struct ColoPair {
     ColoConfig cfg;
     QemuProc *side[2];
-    char *image_path;
+    char *guest_path;           /* its disk image or firmware */
     gboolean finished;
     MemcheckReport memcheck[2];
     LinkProxy *link;
@@ -154,7 +154,7 @@ static void add_common_args(const ColoPair *pair, ColoSide side,
 {
     g_autofree char *ram = g_strdup_printf("%uM", pair->cfg.ram_mib);
     g_autofree char *drive = g_strdup_printf("file=%s,format=raw,if=ide",
-                                             pair->image_path);
+                                             pair->guest_path);
     g_autofree char *qtest = qtest_path(pair, side);
     g_autofree char *qtest_chardev = g_strdup_printf(
         "unix:%s,server=on,wait=off", qtest);
@@ -170,7 +170,12 @@ static void add_common_args(const ColoPair *pair, ColoSide side,
     } else {
         g_autofree char *accel = accel_arg(&pair->cfg);
 
-        g_strv_builder_add_many(b, "-accel", accel, "-drive", drive, NULL);
+        g_strv_builder_add_many(b, "-accel", accel, NULL);
+        if (pair->cfg.seabios) {
+            g_strv_builder_add_many(b, "-drive", drive, NULL);
+        } else {
+            g_strv_builder_add_many(b, "-bios", pair->guest_path, NULL);
+        }
     }
 }
 
@@ -249,13 +254,15 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
     g_autoptr(ColoPair) pair = g_new0(ColoPair, 1);
 
     pair->cfg = *cfg;
-    pair->image_path = g_build_filename(cfg->workdir, "guest.img", NULL);
+    pair->guest_path = g_build_filename(cfg->workdir, cfg->seabios ?
+                                        "guest.img" : "guest.rom", NULL);
     g_assert(!(cfg->netns && cfg->proxied));
     if (!accel_usable(cfg, errp)) {
         return NULL;
     }
     if (!guest_layout_valid(&cfg->guest, cfg->ram_mib, errp) ||
-        !guest_write_image(&cfg->guest, pair->image_path, errp)) {
+        !(cfg->seabios ? guest_write_image : guest_write_firmware)(
+            &cfg->guest, pair->guest_path, errp)) {
         return NULL;
     }
     if (cfg->netns &&
@@ -991,6 +998,6 @@ void colo_pair_free(ColoPair *pair)
     }
     /* Only once no QEMU runs in them. */
     netns_link_free(pair->netns);
-    g_free(pair->image_path);
+    g_free(pair->guest_path);
     g_free(pair);
 }

@@ -43,6 +43,12 @@ typedef struct ColoConfig {
     guint checkpoint_delay_ms;
     guint ram_mib;
     GuestLayout guest;
+    /*
+     * Boot the guest through SeaBIOS from a disk, as a PC does; FALSE: the
+     * guest is its own firmware (-bios), which starts at once (on KVM here
+     * SeaBIOS takes 4-5 s, emulated).
+     */
+    gboolean seabios;
     gboolean valgrind;
     const char *valgrind_supp;
     guint timeout_scale;            /* >= 1; e.g. 40 under valgrind */

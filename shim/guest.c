@@ -56,34 +56,68 @@ static void put_le32(guint8 *p, guint32 v)
     memcpy(p, &v, sizeof(v));
 }
 
-gboolean guest_write_image(const GuestLayout *layout, const char *path,
-                           GError **errp)
+/* A resource the build embedded, checked for its size. */
+static GBytes *resource(const char *name, gsize size, GError **errp)
 {
-    g_autoptr(GBytes) bytes = NULL;
-    g_autofree guint8 *image = g_malloc0(GUEST_IMAGE_SIZE);
-    const guint8 *sector;
-
+    g_autofree char *path = g_strconcat("/colo-shim/", name, NULL);
     /* Asked by name: a static library drops an unreferenced resource. */
-    bytes = g_resource_lookup_data(guest_get_resource(),
-                                   "/colo-shim/bootsect.bin",
-                                   G_RESOURCE_LOOKUP_FLAGS_NONE, errp);
+    g_autoptr(GBytes) bytes = g_resource_lookup_data(
+        guest_get_resource(), path, G_RESOURCE_LOOKUP_FLAGS_NONE, errp);
+
+    if (bytes && g_bytes_get_size(bytes) != size) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "the embedded %s has %" G_GSIZE_FORMAT " bytes, not %"
+                    G_GSIZE_FORMAT, name, g_bytes_get_size(bytes), size);
+        return NULL;
+    }
+    return g_steal_pointer(&bytes);
+}
+
+/* The boot sector with @layout patched in, at @out. */
+static gboolean patch_sector(const GuestLayout *layout, guint8 *out,
+                             GError **errp)
+{
+    g_autoptr(GBytes) bytes = resource("bootsect.bin", BOOTSECT_SIZE, errp);
+
     if (!bytes) {
         return FALSE;
     }
-    sector = g_bytes_get_data(bytes, NULL);
-    if (g_bytes_get_size(bytes) != BOOTSECT_SIZE ||
-        memcmp(sector + PARAMS_OFFSET, PARAMS_MAGIC, 4) != 0) {
+    memcpy(out, g_bytes_get_data(bytes, NULL), BOOTSECT_SIZE);
+    if (memcmp(out + PARAMS_OFFSET, PARAMS_MAGIC, 4) != 0) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "the embedded boot sector does not have the parameter "
                     "block this shim expects");
         return FALSE;
     }
-    memcpy(image, sector, BOOTSECT_SIZE);
-    put_le32(image + PARAMS_OFFSET + 4, layout->start);
-    put_le32(image + PARAMS_OFFSET + 8, layout->end);
-    put_le32(image + PARAMS_OFFSET + 12, layout->heartbeat_passes);
-    put_le32(image + PARAMS_OFFSET + 16, layout->never_zero ? 1 : 0);
-    return g_file_set_contents(path, (const char *)image, GUEST_IMAGE_SIZE,
+    put_le32(out + PARAMS_OFFSET + 4, layout->start);
+    put_le32(out + PARAMS_OFFSET + 8, layout->end);
+    put_le32(out + PARAMS_OFFSET + 12, layout->heartbeat_passes);
+    put_le32(out + PARAMS_OFFSET + 16, layout->never_zero ? 1 : 0);
+    return TRUE;
+}
+
+gboolean guest_write_image(const GuestLayout *layout, const char *path,
+                           GError **errp)
+{
+    g_autofree guint8 *image = g_malloc0(GUEST_IMAGE_SIZE);
+
+    return patch_sector(layout, image, errp) &&
+           g_file_set_contents(path, (const char *)image, GUEST_IMAGE_SIZE,
+                               errp);
+}
+
+gboolean guest_write_firmware(const GuestLayout *layout, const char *path,
+                              GError **errp)
+{
+    g_autoptr(GBytes) reset = resource("reset.bin", GUEST_FIRMWARE_SIZE, errp);
+    g_autofree guint8 *rom = NULL;
+
+    if (!reset) {
+        return FALSE;
+    }
+    rom = g_memdup2(g_bytes_get_data(reset, NULL), GUEST_FIRMWARE_SIZE);
+    return patch_sector(layout, rom, errp) &&
+           g_file_set_contents(path, (const char *)rom, GUEST_FIRMWARE_SIZE,
                                errp);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The guest colo-shim boots: its boot-sector image, and the checks of the
- * memory pattern it leaves (see guest/bootsect.s).
+ * The guest colo-shim boots: its boot sector, as a disk image or as its own
+ * firmware, and the checks of the memory pattern it leaves (see
+ * guest/bootsect.s).
  */
 #ifndef SHIM_GUEST_H
 #define SHIM_GUEST_H
@@ -33,6 +34,16 @@ void guest_layout_load(GuestLayout *layout, guint mib, gboolean never_zero);
 /* Writes a disk image: the boot sector with @layout patched in, zeros after. */
 gboolean guest_write_image(const GuestLayout *layout, const char *path,
                            GError **errp);
+
+/* The size of the firmware guest_write_firmware() writes. */
+#define GUEST_FIRMWARE_SIZE (64 * 1024)
+
+/*
+ * Writes the guest as its own firmware, for -bios: the boot sector with
+ * @layout patched in, and a reset vector that runs it (guest/reset.s).
+ */
+gboolean guest_write_firmware(const GuestLayout *layout, const char *path,
+                              GError **errp);
 
 /*
  * What page @index (at guest-physical @addr) holds after pass @pass: its

@@ -159,6 +159,9 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
         { "kvm-device", 0, 0, G_OPTION_ARG_FILENAME, &opts->kvm_device,
           "KVM device for the probe and QEMU's -accel kvm,device= "
           "(default " SHIM_KVM_DEVICE ")", "PATH" },
+        { "seabios", 0, 0, G_OPTION_ARG_NONE, &opts->seabios,
+          "boot the guest through SeaBIOS from a disk (default: the guest "
+          "is its own firmware, -bios, and starts at once)", NULL },
         { "channels", 0, 0, G_OPTION_ARG_INT, &opts->channels,
           "multifd channels in the multifd cases (default 2)", "N" },
         { "zero-page-detection", 0, 0, G_OPTION_ARG_STRING,
@@ -232,6 +235,7 @@ ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
         .machine = opts->machines[0],
         .accel = opts->accels[0],
         .kvm_device = opts->kvm_device,
+        .seabios = opts->seabios,
         .workdir = workdir,
         .multifd_channels = 0,
         .zero_page_detection = opts->zero_page_detection,

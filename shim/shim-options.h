@@ -40,6 +40,7 @@ typedef struct ShimOptions {
     char **machines;            /* --machine, repeatable; default both */
     char **accels;              /* --accel, repeatable: tcg, kvm */
     char *kvm_device;           /* --kvm-device; NULL: /dev/kvm */
+    gboolean seabios;           /* --seabios: boot through SeaBIOS */
     gboolean netns;             /* primary and secondary in two netns */
     gint netns_delay_ms;        /* netem delay on their link */
 } ShimOptions;

@@ -200,6 +200,36 @@ static guint32 le32_at(const guint8 *p)
     return p[0] | p[1] << 8 | p[2] << 16 | (guint32)p[3] << 24;
 }
 
+/*
+ * The guest as its own firmware: the same patched sector first, and at the
+ * reset vector (its last 16 bytes) a far jump to the copy routine after
+ * the sector, in the ROM's segment below 1 MiB.
+ */
+static void test_firmware_carries_layout(void)
+{
+    GuestLayout layout = { 0x200000, 0x400000, 7, .never_zero = TRUE };
+    const guint8 reset_jump[] = { 0xea, 0x00, 0x02, 0x00, 0xf0 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("test-guest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "guest.rom", NULL);
+    g_autofree guint8 *rom = NULL;
+    gsize len;
+
+    g_assert_true(guest_write_firmware(&layout, path, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_file_get_contents(path, (char **)&rom, &len, NULL));
+    /* QEMU takes a BIOS of whole 64 KiB only. */
+    g_assert_cmpuint(len, ==, GUEST_FIRMWARE_SIZE);
+    g_assert_cmpuint(rom[510], ==, 0x55);
+    g_assert_cmpuint(rom[511], ==, 0xaa);
+    g_assert_cmpuint(le32_at(rom + 0x1e4), ==, 0x200000);
+    g_assert_cmpuint(le32_at(rom + 0x1ec), ==, 7);
+    g_assert_cmpmem(rom + len - 16, sizeof(reset_jump), reset_jump,
+                    sizeof(reset_jump));
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 static void test_image_carries_layout(void)
 {
     GuestLayout image_layout = { 0x200000, 0x400000, 7, .never_zero = TRUE };
@@ -267,6 +297,8 @@ int main(int argc, char **argv)
     g_test_add_func("/guest/changed_pages_counts_written_words",
                     test_changed_pages_counts_written_words);
     g_test_add_func("/guest/image_carries_layout", test_image_carries_layout);
+    g_test_add_func("/guest/firmware_carries_layout",
+                    test_firmware_carries_layout);
     g_test_add_func("/guest/layout_validation", test_layout_validation);
     return g_test_run();
 }
