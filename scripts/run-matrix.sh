@@ -20,9 +20,7 @@ if kvm=$("${shim[@]}" --kvm-probe | grep -v '^#'); then
     cases=(--only '/colo/kvm/*/plain' --only '/colo/kvm/*/multifd'
            --only '/colo/qtest'
            --only '/colo/tcg/pc/plain/secondary_failover_checkpoint'
-           --only '/colo/tcg/q35/multifd/primary_failover_checkpoint'
-           --only '/colo/tcg/pc/multifd/late_packet'
-           --only '/colo/tcg/pc/multifd/channel_cut')
+           --only '/colo/tcg/q35/multifd/primary_failover_checkpoint')
 fi
 echo "$kvm"
 valgrind=(--valgrind --valgrind-supp "$TOPDIR/tests/valgrind.supp" "${cases[@]}")
