@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvm.h"
+#include "accel.h"
 #include "netns.h"
 #include "qemu-proc.h"
 #include "qtest.h"
@@ -131,24 +131,6 @@ static char *qtest_path(const ColoPair *pair, ColoSide side)
                            colo_side_name(side));
 }
 
-/* -accel's argument for a case that runs guest code. */
-static char *accel_arg(const ColoConfig *cfg)
-{
-    const char *name = cfg->accel ? cfg->accel : "tcg";
-    GString *arg = g_string_new(name);
-
-    if (!g_str_equal(name, "kvm")) {
-        return g_string_free(arg, FALSE);
-    }
-    if (cfg->kvm_device) {
-        g_string_append_printf(arg, ",device=%s", cfg->kvm_device);
-    }
-    if (cfg->kvm_dirty_ring) {
-        g_string_append_printf(arg, ",dirty-ring-size=%u", cfg->kvm_dirty_ring);
-    }
-    return g_string_free(arg, FALSE);
-}
-
 static void add_common_args(const ColoPair *pair, ColoSide side,
                             GStrvBuilder *b)
 {
@@ -237,16 +219,6 @@ static gboolean start_sides(ColoPair *pair, GError **errp)
         return FALSE;
     }
     return TRUE;
-}
-
-/* KVM where it cannot run: the case is skipped, saying why. */
-static gboolean accel_usable(const ColoConfig *cfg, GError **errp)
-{
-    if (cfg->qtest || !cfg->accel || !g_str_equal(cfg->accel, "kvm")) {
-        return TRUE;
-    }
-    return cfg->kvm_dirty_ring ? kvm_dirty_ring_usable(cfg->kvm_device, errp)
-                               : kvm_usable(cfg->kvm_device, errp);
 }
 
 ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
