@@ -200,6 +200,38 @@ static guint32 le32_at(const guint8 *p)
     return p[0] | p[1] << 8 | p[2] << 16 | (guint32)p[3] << 24;
 }
 
+typedef gboolean (*GuestWriter)(const GuestLayout *layout, const char *path,
+                                GError **errp);
+
+/* What @write writes for a layout of its own: 2 to 4 MiB, heartbeat 7. */
+static guint8 *written(GuestWriter write, gsize *len)
+{
+    const GuestLayout layout = { 0x200000, 0x400000, 7, .never_zero = TRUE };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("test-guest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "guest", NULL);
+    guint8 *data = NULL;
+
+    g_assert_true(write(&layout, path, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_file_get_contents(path, (char **)&data, len, NULL));
+    g_unlink(path);
+    g_rmdir(dir);
+    return data;
+}
+
+/* The boot sector at @sector carries written()'s layout. */
+static void assert_sector_carries_layout(const guint8 *sector)
+{
+    g_assert_cmpuint(sector[510], ==, 0x55);
+    g_assert_cmpuint(sector[511], ==, 0xaa);
+    g_assert_cmpmem(sector + 0x1e0, 4, "CSG3", 4);
+    g_assert_cmpuint(le32_at(sector + 0x1e4), ==, 0x200000);
+    g_assert_cmpuint(le32_at(sector + 0x1e8), ==, 0x400000);
+    g_assert_cmpuint(le32_at(sector + 0x1ec), ==, 7);
+    g_assert_cmpuint(le32_at(sector + 0x1f0), ==, 1);
+}
+
 /*
  * The guest as its own firmware: the same patched sector first, and at the
  * reset vector (its last 16 bytes) a far jump to the copy routine after
@@ -207,53 +239,26 @@ static guint32 le32_at(const guint8 *p)
  */
 static void test_firmware_carries_layout(void)
 {
-    GuestLayout layout = { 0x200000, 0x400000, 7, .never_zero = TRUE };
     const guint8 reset_jump[] = { 0xea, 0x00, 0x02, 0x00, 0xf0 };
-    g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_dir_make_tmp("test-guest-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "guest.rom", NULL);
-    g_autofree guint8 *rom = NULL;
     gsize len;
+    g_autofree guint8 *rom = written(guest_write_firmware, &len);
 
-    g_assert_true(guest_write_firmware(&layout, path, &err));
-    g_assert_no_error(err);
-    g_assert_true(g_file_get_contents(path, (char **)&rom, &len, NULL));
     /* QEMU takes a BIOS of whole 64 KiB only. */
     g_assert_cmpuint(len, ==, GUEST_FIRMWARE_SIZE);
-    g_assert_cmpuint(rom[510], ==, 0x55);
-    g_assert_cmpuint(rom[511], ==, 0xaa);
-    g_assert_cmpuint(le32_at(rom + 0x1e4), ==, 0x200000);
-    g_assert_cmpuint(le32_at(rom + 0x1ec), ==, 7);
+    assert_sector_carries_layout(rom);
     g_assert_cmpmem(rom + len - 16, sizeof(reset_jump), reset_jump,
                     sizeof(reset_jump));
-    g_unlink(path);
-    g_rmdir(dir);
 }
 
 static void test_image_carries_layout(void)
 {
-    GuestLayout image_layout = { 0x200000, 0x400000, 7, .never_zero = TRUE };
-    g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_dir_make_tmp("test-guest-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "boot.img", NULL);
-    g_autofree guint8 *img = NULL;
     gsize len;
+    g_autofree guint8 *img = written(guest_write_image, &len);
 
-    g_assert_true(guest_write_image(&image_layout, path, &err));
-    g_assert_no_error(err);
-    g_assert_true(g_file_get_contents(path, (char **)&img, &len, NULL));
     /* A disk of whole cylinders: firmware cannot boot a one-sector disk. */
     g_assert_cmpuint(len, ==, 1 << 20);
     g_assert_true(img[512] == 0 && !memcmp(img + 512, img + 513, len - 513));
-    g_assert_cmpuint(img[510], ==, 0x55);
-    g_assert_cmpuint(img[511], ==, 0xaa);
-    g_assert_cmpmem(img + 0x1e0, 4, "CSG3", 4);
-    g_assert_cmpuint(le32_at(img + 0x1e4), ==, 0x200000);
-    g_assert_cmpuint(le32_at(img + 0x1e8), ==, 0x400000);
-    g_assert_cmpuint(le32_at(img + 0x1ec), ==, 7);
-    g_assert_cmpuint(le32_at(img + 0x1f0), ==, 1);
-    g_unlink(path);
-    g_rmdir(dir);
+    assert_sector_carries_layout(img);
 }
 
 static void test_layout_validation(void)
