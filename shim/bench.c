@@ -3,8 +3,9 @@
  * colo-bench: how long COLO pauses the guest at each checkpoint, plain and
  * with multifd, for an idle and a loaded guest, all measured side by side
  * in one run, on one machine type and accelerator (the first --machine and
- * --accel; KVM where it cannot run fails the run, saying why).  The pause is the primary's RESUME minus its STOP, both
- * stamped by QEMU; the secondary's load time is the same on its side.
+ * --accel; KVM where it cannot run fails the run, saying why).  The pause
+ * is the primary's RESUME minus its STOP, both stamped by QEMU; the
+ * secondary's load time is the same on its side.
  * Prints a table with multifd/plain ratios and writes every sample as JSON
  * (and as TSV, for plotting).
  */

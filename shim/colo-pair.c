@@ -825,12 +825,11 @@ static gsize pages_changing(ColoPair *pair, ColoSide side, gboolean running,
                             gint64 *pass_us, guint8 **last, GError **errp)
 {
     g_autofree guint8 *a = NULL, *b = NULL;
-    gsize changed;
-    gsize len_a, len_b;
+    gsize changed, len;
     goffset printed;
     gint64 t0;
 
-    a = read_guest_range(pair, side, &len_a, errp);
+    a = read_guest_range(pair, side, &len, errp);
     if (!a) {
         return 0;
     }
@@ -844,12 +843,11 @@ static gsize pages_changing(ColoPair *pair, ColoSide side, gboolean running,
     } else {
         wait_ms(MAX(STOPPED_MIN_MS, *pass_us / 1000));
     }
-    b = read_guest_range(pair, side, &len_b, errp);
+    b = read_guest_range(pair, side, &len, errp);
     if (!b) {
         return 0;
     }
-    g_assert(len_a == len_b);
-    changed = guest_count_changed_pages(a, b, len_a);
+    changed = guest_count_changed_pages(a, b, len);
     if (last) {
         *last = g_steal_pointer(&b);
     }
