@@ -9,6 +9,7 @@
 #include "netns.h"
 #include "qemu-proc.h"
 #include "qtest.h"
+#include "guest-clock.h"
 #include "serial.h"
 #include "shim-error.h"
 #include "wait.h"
@@ -41,6 +42,8 @@ struct ColoPair {
     gboolean killed[2];
     QtestClient *qtest[2];
     NetnsLink *netns;
+    goffset migrate_printed;    /* the primary's output when migrate began */
+    goffset failover_printed;   /* the survivor's output at the failover */
 };
 
 const char *colo_side_name(ColoSide side)
@@ -440,6 +443,7 @@ gboolean colo_pair_migrate(ColoPair *pair, GError **errp)
     }
     args = json_object_new();
     json_object_set_string_member(args, "uri", uri);
+    pair->migrate_printed = serial_size(serial_path(pair, COLO_PRIMARY));
     if (!run(pair, COLO_PRIMARY, "migrate", args, errp)) {
         return pair_fail(pair, errp);
     }
@@ -674,6 +678,7 @@ gboolean colo_pair_yank(ColoPair *pair, ColoSide side, GError **errp)
 
 gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
 {
+    pair->failover_printed = serial_size(serial_path(pair, survivor));
     if (!yank_migration(pair, survivor, errp) ||
         !run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
         g_prefix_error(errp, "failing over to the %s: ",
@@ -772,6 +777,71 @@ gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp)
                    "(serial %" G_GOFFSET_FORMAT " -> %" G_GOFFSET_FORMAT
                    " bytes)", colo_side_name(side), printed,
                    serial_size(serial_path(pair, side)));
+    return TRUE;
+}
+
+/* The clock stamps @side's guest printed in [@from, @to); to < 0: to the end. */
+static GArray *clock_stamps(ColoPair *pair, ColoSide side, goffset from,
+                            goffset to)
+{
+    g_autofree char *text = NULL;
+    gsize len = 0;
+
+    if (!g_file_get_contents(serial_path(pair, side), &text, &len, NULL)) {
+        return guest_clock_stamps("", 0);
+    }
+    len = to < 0 ? len : MIN(len, (gsize)to);
+    from = MIN((gsize)from, len);
+    return guest_clock_stamps(text + from, len - from);
+}
+
+typedef struct StampsWait {
+    ColoPair *pair;
+    ColoSide side;
+} StampsWait;
+
+static gboolean two_stamps_since_failover(gpointer opaque)
+{
+    StampsWait *w = opaque;
+    g_autoptr(GArray) stamps = clock_stamps(w->pair, w->side,
+                                            w->pair->failover_printed, -1);
+
+    return stamps->len >= 2;
+}
+
+gboolean colo_pair_check_clock(ColoPair *pair, ColoSide side, GError **errp)
+{
+    StampsWait w = { pair, side };
+    g_autoptr(GArray) before = NULL, stamps = NULL;
+    guint32 floor = 0;
+
+    if (pair->cfg.qtest || pair->cfg.guest.start == pair->cfg.guest.end) {
+        return TRUE;            /* no guest code, or one that only halts */
+    }
+    wait_until(two_stamps_since_failover, &w, deadline(pair, PROGRESS_MS));
+    before = clock_stamps(pair, COLO_PRIMARY, 0, pair->migrate_printed);
+    if (side == COLO_SECONDARY && before->len) {
+        /* Its state, clock included, came from there. */
+        floor = g_array_index(before, guint32, before->len - 1);
+    }
+    /* The primary's whole run is one execution; each checkpoint replaced
+     * the secondary's before the failover. */
+    stamps = clock_stamps(pair, side, side == COLO_PRIMARY ? 0 :
+                          pair->failover_printed, -1);
+    if (!guest_clock_advances((guint32 *)stamps->data, stamps->len, floor,
+                              side == COLO_PRIMARY ? "the primary's run" :
+                              "the secondary since the failover", errp)) {
+        return pair_fail(pair, errp);
+    }
+    g_test_message("the %s's clock: %u stamps %s, forwards only, "
+                   "%08x..%08x%s", colo_side_name(side), stamps->len,
+                   side == COLO_PRIMARY ? "in its whole run" :
+                   "since the failover",
+                   g_array_index(stamps, guint32, 0),
+                   g_array_index(stamps, guint32, stamps->len - 1),
+                   side == COLO_PRIMARY || before->len ? "" :
+                   " (no floor: the primary had printed no stamp when the "
+                   "migration began)");
     return TRUE;
 }
 

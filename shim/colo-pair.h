@@ -165,6 +165,14 @@ void colo_pair_kill(ColoPair *pair, ColoSide side);
 gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp);
 
 /*
+ * The survivor's guest clock (guest-clock.h) after failover: two stamps at
+ * least; the primary's never went backwards in its whole run; the
+ * secondary's, since the failover, only goes forwards and starts no
+ * earlier than the primary's before the migration.
+ */
+gboolean colo_pair_check_clock(ColoPair *pair, ColoSide side, GError **errp);
+
+/*
  * The survivor's guest memory still changes; once stopped it no longer
  * changes, and its page counters show the guest's pattern.
  */

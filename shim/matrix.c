@@ -68,10 +68,14 @@ static const KnownFailure *known_failure(const char *path)
     return NULL;
 }
 
-/* What every failover ends with: the survivor runs and its RAM checks. */
+/*
+ * What every failover ends with: the survivor runs, its clock goes on
+ * and its RAM checks.
+ */
 static gboolean survivor_ok(ColoPair *pair, ColoSide survivor, GError **errp)
 {
     return colo_pair_check_runs(pair, survivor, errp) &&
+           colo_pair_check_clock(pair, survivor, errp) &&
            colo_pair_check_ram(pair, survivor, errp);
 }
 

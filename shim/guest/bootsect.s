@@ -15,7 +15,9 @@
  * migrate).  Before it writes a page the guest checks that the page holds
  * what pass p - 1 left there; if not, it prints "COLO-GUEST-BAD
  * 0x<address>" and spins.  Every `heartbeat` passes it prints one
- * heartbeat byte.
+ * heartbeat byte, and then, if bits 26..57 of its TSC changed since it last
+ * printed them, "T" and those bits in hex: its clock, which a failover must
+ * not move backwards (guest-clock.h).
  *
  * Why 64-bit user mode: KVM without hardware virtualization (the nested
  * PVM of these machines, kvm_pvm) runs only 64-bit CPL-3 code natively and
@@ -135,8 +137,17 @@ page:
         cmpl    param_heartbeat(%rip), %ebx
         jb      pass
         xorl    %ebx, %ebx
-        movb    heartbeat_marker(%rip), %al
+        movb    $'B', %al
         call    putc
+        /* The clock: bits 26..57 of the TSC, printed when they change. */
+        rdtsc
+        shrdl   $26, %edx, %eax
+        cmpl    %eax, %r8d
+        je      pass
+        movl    %eax, %r8d
+        movl    %eax, %edi
+        movb    $'T', %al
+        call    puthex
         jmp     pass
 
 /* page_state: the first two words of page %esi at %edi after pass %eax,
@@ -146,12 +157,11 @@ page_state:
         leal    (%rax,%rsi), %ecx
         orl     param_never_zero(%rip), %ecx
         xorl    %edx, %edx
-        testl   $1, %ecx
-        movl    $0, %ecx
-        jz      2f
-        testl   %eax, %eax
+        andl    $1, %ecx
         jz      2f
         movl    %eax, %ecx
+        testl   %eax, %eax
+        jz      2f
         movl    %eax, %edx
         xorl    %edi, %edx
         xorl    $CHECKSUM_KEY, %edx
@@ -161,10 +171,23 @@ page_state:
 bad:
         movl    $bad_marker, %esi
         call    puts
-        movl    $8, %ecx
+        movb    $'x', %al
+        call    puthex
+        /* hlt faults in user mode, and PVM mishandles syscall: spin. */
+        jmp     .
+halt:                                   /* CPL 0 only */
+        hlt                             /* interrupts are off: for good */
+        jmp     halt
+
+/* puthex: print %al, then %edi as 8 hex digits, then a newline; clobbers
+ * %eax, %ecx, %edi. */
+puthex:
+        call    putc
+        pushq   $8
+        popq    %rcx
 3:      roll    $4, %edi
         movl    %edi, %eax
-        andl    $15, %eax
+        andb    $15, %al
         cmpb    $10, %al
         jb      6f
         addb    $'a' - '0' - 10, %al
@@ -172,12 +195,7 @@ bad:
         call    putc
         loop    3b
         movb    $'\n', %al
-        call    putc
-        /* hlt faults in user mode, and PVM mishandles syscall: spin. */
-        jmp     .
-halt:                                   /* CPL 0 only */
-        hlt                             /* interrupts are off: for good */
-        jmp     halt
+        jmp     putc
 
 /* puts: print the NUL-terminated string at %esi. */
 puts:
@@ -215,9 +233,7 @@ gdt_end:
 start_marker:
         .asciz  "\nCOLO-GUEST-START\n"
 bad_marker:
-        .asciz  "\nCOLO-GUEST-BAD 0x"           /* guest.h: GUEST_BAD_MARKER */
-heartbeat_marker:
-        .byte   'B'
+        .asciz  "\nCOLO-GUEST-BAD 0"            /* guest.h: GUEST_BAD_MARKER */
 
 /* The parameter block: guest.c knows this layout and offset. */
         .org    0x1e0
