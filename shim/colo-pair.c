@@ -44,6 +44,9 @@ struct ColoPair {
     NetnsLink *netns;
     goffset migrate_printed;    /* the primary's output when migrate began */
     goffset failover_printed;   /* the survivor's output at the failover */
+    goffset primary_since;      /* the primary's output before it was one */
+    guint host[2];              /* each side's namespace: its netns end */
+    guint generation;           /* secondaries started after the first */
 };
 
 const char *colo_side_name(ColoSide side)
@@ -168,14 +171,19 @@ static gboolean spawn_side(ColoPair *pair, ColoSide side, GError **errp)
 {
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
     g_auto(GStrv) args = NULL;
+    /* Files are named after the process: a new secondary gets new ones. */
+    g_autofree char *name = side == COLO_SECONDARY && pair->generation ?
+        g_strdup_printf("secondary-%u", pair->generation) :
+        g_strdup(colo_side_name(side));
     QemuProcConfig pc = {
-        .name = colo_side_name(side),
+        .name = name,
         .binary = pair->cfg.qemu_binary,
         .module_dir = pair->cfg.module_dir,
         .workdir = pair->cfg.workdir,
         .valgrind = pair->cfg.valgrind,
         .valgrind_supp = pair->cfg.valgrind_supp,
-        .netns = pair->netns ? netns_link_namespace(pair->netns, side) : NULL,
+        .netns = pair->netns ? netns_link_namespace(pair->netns,
+                                                    pair->host[side]) : NULL,
         .start_timeout_ms = scaled(pair, START_MS),
     };
 
@@ -229,6 +237,7 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
     g_autoptr(ColoPair) pair = g_new0(ColoPair, 1);
 
     pair->cfg = *cfg;
+    pair->host[COLO_SECONDARY] = 1;
     pair->guest_path = g_build_filename(cfg->workdir, cfg->seabios ?
                                         "guest.img" : "guest.rom", NULL);
     g_assert(!(cfg->netns && cfg->proxied));
@@ -319,8 +328,9 @@ static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
 static char *listen_on_secondary(ColoPair *pair, GError **errp)
 {
     g_autofree char *listen = g_strdup_printf(
-        "tcp:%s:0", pair->netns ? netns_link_address(pair->netns, 1)
-                                : "127.0.0.1");
+        "tcp:%s:0", pair->netns ?
+        netns_link_address(pair->netns, pair->host[COLO_SECONDARY]) :
+        "127.0.0.1");
     const char *host, *port;
     JsonObject *args = json_object_new();
     g_autoptr(JsonNode) info = NULL;
@@ -630,6 +640,11 @@ gboolean colo_pair_fill(ColoPair *pair, ColoSide side, guint64 addr,
     return TRUE;
 }
 
+GPid colo_pair_pid(ColoPair *pair, ColoSide side)
+{
+    return qemu_proc_pid(pair->side[side]);
+}
+
 goffset colo_pair_guest_output(ColoPair *pair, ColoSide side)
 {
     return serial_size(serial_path(pair, side));
@@ -826,8 +841,8 @@ gboolean colo_pair_check_clock(ColoPair *pair, ColoSide side, GError **errp)
     }
     /* The primary's whole run is one execution; each checkpoint replaced
      * the secondary's before the failover. */
-    stamps = clock_stamps(pair, side, side == COLO_PRIMARY ? 0 :
-                          pair->failover_printed, -1);
+    stamps = clock_stamps(pair, side, side == COLO_PRIMARY ?
+                          pair->primary_since : pair->failover_printed, -1);
     if (!guest_clock_advances((guint32 *)stamps->data, stamps->len, floor,
                               side == COLO_PRIMARY ? "the primary's run" :
                               "the secondary since the failover", errp)) {
@@ -1016,6 +1031,90 @@ gboolean colo_pair_finish(ColoPair *pair, GError **errp)
         ok = FALSE;
     }
     return ok;
+}
+
+/* The string @member of what @cmd answers on @side, or NULL. */
+static char *query_member(ColoPair *pair, ColoSide side, const char *cmd,
+                          const char *member, GError **errp)
+{
+    g_autoptr(JsonNode) info = qmp_execute(qmp_of(pair, side), cmd, NULL,
+                                           deadline(pair, COMMAND_MS), errp);
+
+    return info ? g_strdup(json_object_get_string_member_with_default(
+                               json_node_get_object(info), member, "none"))
+                : NULL;
+}
+
+/* Out of COLO, and with no migration under way: it can migrate again. */
+static gboolean can_migrate(ColoPair *pair, ColoSide side, GError **errp)
+{
+    static const char *const ended[] = { "none", "completed", "failed",
+                                         "cancelled", NULL };
+    g_autofree char *mode = query_member(pair, side, "query-colo-status",
+                                         "mode", errp);
+    g_autofree char *status = mode ? query_member(pair, side, "query-migrate",
+                                                  "status", errp) : NULL;
+
+    if (!status) {
+        return FALSE;
+    }
+    if (!g_str_equal(mode, "none") || !g_strv_contains(ended, status)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the %s is still in COLO mode %s, migration %s: fail "
+                    "over first", colo_side_name(side), mode, status);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Ends @side's QEMU for good; under valgrind its report must be clean. */
+static gboolean retire_side(ColoPair *pair, ColoSide side, GError **errp)
+{
+    gboolean ok = TRUE;
+
+    qemu_proc_quit(pair->side[side], scaled(pair, QUIT_MS));
+    if (pair->cfg.valgrind && !pair->killed[side]) {
+        ok = check_memcheck(pair, side, errp);
+        if (ok) {
+            g_autofree char *d = memcheck_describe(&pair->memcheck[side]);
+
+            g_test_message("%s retired, memcheck: %s",
+                           qemu_proc_name(pair->side[side]), d);
+        }
+        memcheck_report_clear(&pair->memcheck[side]);
+    }
+    g_clear_pointer(&pair->side[side], qemu_proc_free);
+    pair->killed[side] = FALSE;
+    return ok;
+}
+
+gboolean colo_pair_reprotect(ColoPair *pair, ColoSide survivor, GError **errp)
+{
+    ColoSide peer = colo_peer(survivor);
+
+    g_assert(!pair->cfg.qtest && !pair->finished);
+    if (!can_migrate(pair, survivor, errp) ||
+        !retire_side(pair, peer, errp)) {
+        g_prefix_error(errp, "re-protecting the %s: ",
+                       colo_side_name(survivor));
+        return pair_fail(pair, errp);
+    }
+    if (survivor == COLO_SECONDARY) {
+        /* It becomes the primary; the new secondary runs where it ran. */
+        pair->side[COLO_PRIMARY] = g_steal_pointer(&pair->side[survivor]);
+        pair->host[COLO_PRIMARY] = pair->host[COLO_SECONDARY];
+        pair->host[COLO_SECONDARY] = !pair->host[COLO_PRIMARY];
+        pair->primary_since = pair->failover_printed;
+    }
+    g_clear_pointer(&pair->link, link_proxy_free);
+    pair->generation++;
+    pair->last_timed_us = 0;
+    if (!spawn_side(pair, COLO_SECONDARY, errp) ||
+        !connect_side(pair, COLO_SECONDARY, errp)) {
+        g_prefix_error(errp, "starting a new secondary: ");
+        return pair_fail(pair, errp);
+    }
+    return colo_pair_enter_colo(pair, errp);
 }
 
 const MemcheckReport *colo_pair_memcheck(ColoPair *pair, ColoSide side)

@@ -158,6 +158,20 @@ gboolean colo_pair_partition(ColoPair *pair, GError **errp);
 gboolean colo_pair_failover_refused(ColoPair *pair, ColoSide side,
                                     GError **errp);
 
+/* The process id of @side's QEMU (valgrind's, under valgrind). */
+GPid colo_pair_pid(ColoPair *pair, ColoSide side);
+
+/*
+ * Back to protection after a failover to @survivor: the peer's QEMU ends
+ * (under valgrind its report must be clean), a surviving secondary takes
+ * the primary's place, and a fresh secondary QEMU, started where the peer
+ * ran, receives the survivor with x-colo until COLO runs again: the
+ * documentation's "resume replication", without disks and network
+ * filters.  Refused, with the survivor left as it was, while the
+ * survivor's migration has not ended (before a failover).
+ */
+gboolean colo_pair_reprotect(ColoPair *pair, ColoSide survivor, GError **errp);
+
 /* SIGKILLs one side, as a crash would; it is not expected to report. */
 void colo_pair_kill(ColoPair *pair, ColoSide side);
 

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "colo-pair.h"
+#include "colo-steps.h"
 #include "kvm.h"
 #include "precopy-order.h"
+#include "reprotect.h"
 #include "shim-options.h"
 #include "qemu-proc.h"
 #include "shim-error.h"
@@ -68,26 +70,13 @@ static const KnownFailure *known_failure(const char *path)
     return NULL;
 }
 
-/*
- * What every failover ends with: the survivor runs, its clock goes on
- * and its RAM checks.
- */
-static gboolean survivor_ok(ColoPair *pair, ColoSide survivor, GError **errp)
-{
-    return colo_pair_check_runs(pair, survivor, errp) &&
-           colo_pair_check_clock(pair, survivor, errp) &&
-           colo_pair_check_ram(pair, survivor, errp);
-}
-
 /* Upstream's matrix: fail over while idle or during a checkpoint. */
 static gboolean failover_scenario(ColoPair *pair, const MatrixCase *c,
                                   GError **errp)
 {
-    return colo_pair_wait_checkpoints(pair, opts.checkpoints, errp) &&
-           (!c->during_checkpoint ||
-            colo_pair_wait_checkpoint_begins(pair, errp)) &&
-           colo_pair_failover(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp);
+    return colo_steps_failover(pair, opts.checkpoints, c->during_checkpoint,
+                               c->survivor, errp) &&
+           colo_steps_survivor_ok(pair, c->survivor, errp);
 }
 
 /* The first multifd channel: connection 0 is the main channel. */
@@ -112,7 +101,7 @@ static gboolean late_packet_scenario(ColoPair *pair, const MatrixCase *c,
     /* Reproducible with --seed: the TAP output starts with it. */
     wait_ms(g_test_rand_int_range(0, LATE_CHANNEL_DELAY_MS));
     return colo_pair_failover(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp);
+           colo_steps_survivor_ok(pair, c->survivor, errp);
 }
 
 /* Long enough to hold a channel's bytes for the rest of a case. */
@@ -137,7 +126,7 @@ static gboolean channel_cut_scenario(ColoPair *pair, const MatrixCase *c,
     wait_ms(SETTLE_MS * opts.timeout_scale);
     link_proxy_cut(colo_pair_link(pair), MULTIFD_CONNECTION);
     return colo_pair_failover(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp);
+           colo_steps_survivor_ok(pair, c->survivor, errp);
 }
 
 /* The peer of the survivor dies without warning (SIGKILL). */
@@ -149,7 +138,7 @@ static gboolean peer_killed_scenario(ColoPair *pair, const MatrixCase *c,
     }
     colo_pair_kill(pair, colo_peer(c->survivor));
     return colo_pair_failover(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp);
+           colo_steps_survivor_ok(pair, c->survivor, errp);
 }
 
 /* The migration link goes away under both sides: every connection cut. */
@@ -161,7 +150,7 @@ static gboolean link_cut_scenario(ColoPair *pair, const MatrixCase *c,
     }
     link_proxy_cut_all(colo_pair_link(pair));
     return colo_pair_failover(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp);
+           colo_steps_survivor_ok(pair, c->survivor, errp);
 }
 
 /* Failover while the very first checkpoint is under way. */
@@ -170,7 +159,7 @@ static gboolean first_checkpoint_scenario(ColoPair *pair, const MatrixCase *c,
 {
     return colo_pair_wait_checkpoint_begins(pair, errp) &&
            colo_pair_failover(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp);
+           colo_steps_survivor_ok(pair, c->survivor, errp);
 }
 
 /* After a failover, another one is refused and the survivor runs on. */
@@ -181,7 +170,7 @@ static gboolean second_failover_scenario(ColoPair *pair, const MatrixCase *c,
            colo_pair_failover(pair, c->survivor, errp) &&
            colo_pair_check_runs(pair, c->survivor, errp) &&
            colo_pair_failover_refused(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp);
+           colo_steps_survivor_ok(pair, c->survivor, errp);
 }
 
 /*
@@ -303,6 +292,19 @@ static gboolean legacy_zero_order(ColoPair *pair, const MatrixCase *c,
     return legacy_zero_order_scenario(pair, errp);
 }
 
+/* Failover, back to protection, failover, ... (reprotect.c). */
+static gboolean reprotect_scenario(ColoPair *pair, const MatrixCase *c,
+                                   GError **errp)
+{
+    return reprotect_cycles(pair, opts.cycles, opts.checkpoints, errp);
+}
+
+static gboolean reprotect_refused_scenario(ColoPair *pair, const MatrixCase *c,
+                                           GError **errp)
+{
+    return reprotect_refused_in_colo(pair, opts.checkpoints, errp);
+}
+
 /* The link between the two hosts goes down while a checkpoint is under way. */
 static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
                                    GError **errp)
@@ -315,7 +317,7 @@ static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
            colo_pair_wait_checkpoint_begins(pair, errp) &&
            colo_pair_partition(pair, errp) &&
            colo_pair_failover(pair, c->survivor, errp) &&
-           survivor_ok(pair, c->survivor, errp) &&
+           colo_steps_survivor_ok(pair, c->survivor, errp) &&
            colo_pair_yank(pair, colo_peer(c->survivor), errp);
 }
 
@@ -358,6 +360,11 @@ static const MatrixCase matrix[] = {
     FAULT_CASES("plain", FALSE),
     FAULT_CASES("multifd", TRUE),
 #undef FAULT_CASES
+    /* Back to protection after each failover, --cycles times. */
+    { "plain/reprotect_cycles", reprotect_scenario, FALSE },
+    { "multifd/reprotect_cycles", reprotect_scenario, TRUE },
+    { "plain/reprotect_refused_in_colo", reprotect_refused_scenario, FALSE,
+      COLO_SECONDARY },
     /* Every page checked, zero pages and dirty marks included. */
     { "plain/qtest_ram_consistency", ram_model_scenario, FALSE,
       COLO_SECONDARY, .qtest = TRUE },

@@ -14,6 +14,7 @@ void shim_options_init(ShimOptions *opts)
         .channels = 2,
         .checkpoint_delay_ms = 300,
         .checkpoints = 3,
+        .cycles = 6,
         .ram_mib = 64,
         .guest_start_mib = 1,
         .guest_end_mib = 33,
@@ -107,6 +108,7 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
         !check_range("--checkpoint-delay", opts->checkpoint_delay_ms, 1,
                      600000, errp) ||
         !check_range("--checkpoints", opts->checkpoints, 1, 100000, errp) ||
+        !check_range("--cycles", opts->cycles, 1, 10000, errp) ||
         !check_range("--ram", opts->ram_mib, 2, 4095, errp) ||
         !check_range("--timeout-scale", opts->timeout_scale, 1, 1000, errp) ||
         !check_range("--netns-delay", opts->netns_delay_ms, 0, 10000, errp) ||
@@ -171,6 +173,8 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
           &opts->checkpoint_delay_ms, "x-checkpoint-delay (default 300)", "MS" },
         { "checkpoints", 0, 0, G_OPTION_ARG_INT, &opts->checkpoints,
           "checkpoints to wait for before failing over (default 3)", "N" },
+        { "cycles", 0, 0, G_OPTION_ARG_INT, &opts->cycles,
+          "failovers in the re-protection cases (default 6)", "N" },
         { "ram", 0, 0, G_OPTION_ARG_INT, &opts->ram_mib,
           "guest RAM (default 64)", "MIB" },
         { "guest-start", 0, 0, G_OPTION_ARG_INT, &opts->guest_start_mib,

@@ -29,6 +29,7 @@ typedef struct ShimOptions {
     gint channels;
     gint checkpoint_delay_ms;
     gint checkpoints;
+    gint cycles;                /* re-protection cycles (reprotect.c) */
     gint ram_mib;
     gint guest_start_mib;
     gint guest_end_mib;
