@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "checkpoint-commands.h"
 #include "colo-pair.h"
 #include "colo-steps.h"
 #include "kvm.h"
@@ -305,6 +306,16 @@ static gboolean reprotect_refused_scenario(ColoPair *pair, const MatrixCase *c,
     return reprotect_refused_in_colo(pair, opts.checkpoints, errp);
 }
 
+/* A cont to the case's survivor side at each of a few checkpoints. */
+#define CONT_ROUNDS 5
+
+static gboolean cont_scenario(ColoPair *pair, const MatrixCase *c,
+                              GError **errp)
+{
+    return cont_during_checkpoints(pair, c->survivor, CONT_ROUNDS,
+                                   opts.checkpoints, errp);
+}
+
 /* The link between the two hosts goes down while a checkpoint is under way. */
 static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
                                    GError **errp)
@@ -364,6 +375,13 @@ static const MatrixCase matrix[] = {
     { "plain/reprotect_cycles", reprotect_scenario, FALSE },
     { "multifd/reprotect_cycles", reprotect_scenario, TRUE },
     { "plain/reprotect_refused_in_colo", reprotect_refused_scenario, FALSE,
+      COLO_SECONDARY },
+    /* A cont while a checkpoint is under way (the side: .survivor). */
+    { "plain/cont_primary_during_checkpoint", cont_scenario, FALSE,
+      COLO_PRIMARY },
+    { "plain/cont_secondary_during_checkpoint", cont_scenario, FALSE,
+      COLO_SECONDARY },
+    { "multifd/cont_secondary_during_checkpoint", cont_scenario, TRUE,
       COLO_SECONDARY },
     /* Every page checked, zero pages and dirty marks included. */
     { "plain/qtest_ram_consistency", ram_model_scenario, FALSE,
