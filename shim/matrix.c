@@ -17,6 +17,7 @@
 #include "precopy-order.h"
 #include "reprotect.h"
 #include "shim-options.h"
+#include "soak.h"
 #include "qemu-proc.h"
 #include "shim-error.h"
 #include "wait.h"
@@ -316,6 +317,20 @@ static gboolean cont_scenario(ColoPair *pair, const MatrixCase *c,
                                    opts.checkpoints, errp);
 }
 
+/* Many checkpoints in one session, both QEMUs sampled (soak.c). */
+static gboolean soak_scenario(ColoPair *pair, const MatrixCase *c,
+                              GError **errp)
+{
+    const ColoConfig *cfg = colo_pair_config(pair);
+    g_autofree char *csv = opts.soak_csv_dir ?
+        g_strdup_printf("%s/%s-%s-%s.csv", opts.soak_csv_dir,
+                        cfg->accel ? cfg->accel : "tcg", cfg->machine,
+                        c->multifd ? "multifd" : "plain") : NULL;
+    SoakConfig sc = { opts.soak_checkpoints, opts.soak_every, csv };
+
+    return soak_run(pair, &sc, errp);
+}
+
 /* The link between the two hosts goes down while a checkpoint is under way. */
 static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
                                    GError **errp)
@@ -383,6 +398,9 @@ static const MatrixCase matrix[] = {
       COLO_SECONDARY },
     { "multifd/cont_secondary_during_checkpoint", cont_scenario, TRUE,
       COLO_SECONDARY },
+    /* One long session at x-checkpoint-delay 100 (--soak-checkpoints). */
+    { "soak/plain", soak_scenario, FALSE, .checkpoint_delay_ms = 100 },
+    { "soak/multifd", soak_scenario, TRUE, .checkpoint_delay_ms = 100 },
     /* Every page checked, zero pages and dirty marks included. */
     { "plain/qtest_ram_consistency", ram_model_scenario, FALSE,
       COLO_SECONDARY, .qtest = TRUE },
@@ -609,18 +627,21 @@ static gboolean prefix_selects(const char *prefix, const char *path)
     return TRUE;
 }
 
-/* --only: GLib prints one TAP plan per -p, which makes invalid TAP. */
-static gboolean selected(const char *path)
+static gboolean any_selects(char **prefixes, const char *path)
 {
-    if (!opts.only) {
-        return TRUE;
-    }
-    for (char **prefix = opts.only; *prefix; prefix++) {
+    for (char **prefix = prefixes; prefix && *prefix; prefix++) {
         if (prefix_selects(*prefix, path)) {
             return TRUE;
         }
     }
     return FALSE;
+}
+
+/* --only: GLib prints one TAP plan per -p, which makes invalid TAP. */
+static gboolean selected(const char *path)
+{
+    return (!opts.only || any_selects(opts.only, path)) &&
+           !any_selects(opts.exclude, path);
 }
 
 static void free_machine_case(gpointer data)

@@ -15,6 +15,8 @@ void shim_options_init(ShimOptions *opts)
         .checkpoint_delay_ms = 300,
         .checkpoints = 3,
         .cycles = 6,
+        .soak_checkpoints = 200,
+        .soak_every = 50,
         .ram_mib = 64,
         .guest_start_mib = 1,
         .guest_end_mib = 33,
@@ -109,6 +111,10 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
                      600000, errp) ||
         !check_range("--checkpoints", opts->checkpoints, 1, 100000, errp) ||
         !check_range("--cycles", opts->cycles, 1, 10000, errp) ||
+        !check_range("--soak-checkpoints", opts->soak_checkpoints, 2,
+                     10000000, errp) ||
+        !check_range("--soak-every", opts->soak_every, 1,
+                     opts->soak_checkpoints / 2, errp) ||
         !check_range("--ram", opts->ram_mib, 2, 4095, errp) ||
         !check_range("--timeout-scale", opts->timeout_scale, 1, 1000, errp) ||
         !check_range("--netns-delay", opts->netns_delay_ms, 0, 10000, errp) ||
@@ -175,6 +181,14 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
           "checkpoints to wait for before failing over (default 3)", "N" },
         { "cycles", 0, 0, G_OPTION_ARG_INT, &opts->cycles,
           "failovers in the re-protection cases (default 6)", "N" },
+        { "soak-checkpoints", 0, 0, G_OPTION_ARG_INT, &opts->soak_checkpoints,
+          "checkpoints in the soak cases (default 200)", "N" },
+        { "soak-every", 0, 0, G_OPTION_ARG_INT, &opts->soak_every,
+          "checkpoints between two samples in the soak cases (default 50)",
+          "N" },
+        { "soak-csv-dir", 0, 0, G_OPTION_ARG_FILENAME, &opts->soak_csv_dir,
+          "write each soak case's samples to DIR/<accel>-<machine>-<kind>.csv",
+          "DIR" },
         { "ram", 0, 0, G_OPTION_ARG_INT, &opts->ram_mib,
           "guest RAM (default 64)", "MIB" },
         { "guest-start", 0, 0, G_OPTION_ARG_INT, &opts->guest_start_mib,
@@ -193,6 +207,9 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
         { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->only,
           "register only the cases whose path starts with PREFIX "
           "(repeatable; unlike several -p, one TAP plan)", "PREFIX" },
+        { "exclude", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->exclude,
+          "register no case whose path starts with PREFIX (repeatable; "
+          "after --only)", "PREFIX" },
         { "netns", 0, 0, G_OPTION_ARG_NONE, &opts->netns,
           "run primary and secondary in two network namespaces joined by a "
           "veth link (root; the proxy cases stay on loopback)", NULL },
@@ -225,6 +242,8 @@ void shim_options_clear(ShimOptions *opts)
     g_free(opts->valgrind_supp);
     g_free(opts->zero_page_detection);
     g_strfreev(opts->only);
+    g_strfreev(opts->exclude);
+    g_free(opts->soak_csv_dir);
     g_strfreev(opts->machines);
     g_strfreev(opts->accels);
     g_free(opts->kvm_device);

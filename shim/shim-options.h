@@ -30,6 +30,9 @@ typedef struct ShimOptions {
     gint checkpoint_delay_ms;
     gint checkpoints;
     gint cycles;                /* re-protection cycles (reprotect.c) */
+    gint soak_checkpoints;      /* the soak cases (soak.c) */
+    gint soak_every;
+    char *soak_csv_dir;
     gint ram_mib;
     gint guest_start_mib;
     gint guest_end_mib;
@@ -38,6 +41,7 @@ typedef struct ShimOptions {
     gboolean valgrind;          /* --valgrind, or $COLO_SHIM_VALGRIND=1 */
     gboolean keep;              /* keep every case's files */
     char **only;                /* --only: case path prefixes to register */
+    char **exclude;             /* --exclude: prefixes not to register */
     char **machines;            /* --machine, repeatable; default both */
     char **accels;              /* --accel, repeatable: tcg, kvm */
     char *kvm_device;           /* --kvm-device; NULL: /dev/kvm */

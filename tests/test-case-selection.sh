@@ -27,7 +27,7 @@ expect() {
         failed=1
     fi
 }
-echo "1..10"
+echo "1..11"
 # One machine, one accelerator: the counts the rest is built from.
 tcg=$(list --machine pc --accel tcg | grep -c '^/colo/tcg/pc/')
 qtest=$(list --machine pc --accel tcg | grep -c '^/colo/qtest/pc/')
@@ -54,6 +54,10 @@ expect 32 "upstream's eight on both machines and accelerators" \
     --only '/colo/*/*/multifd/primary_failover' --only '/colo/*/*/multifd/secondary_failover'
 must='^/colo/tcg/pc/sweep/plain_delay_'
 expect 2 "the last component is a prefix" --only /colo/tcg/pc/sweep/plain_delay
+must='^/colo/tcg/pc/plain/'
+expect $((plain - $(list --machine pc --accel tcg --only /colo/tcg/pc/plain/reprotect | grep -c '^/colo/'))) \
+    "--exclude drops what --only selected" \
+    --machine pc --accel tcg --only /colo/tcg/pc/plain --exclude '/colo/*/*/plain/reprotect'
 must='^/colo/(tcg|qtest)/pc-q35-10\.0/'
 expect $((tcg + qtest)) "a versioned machine type names the path" \
     --machine pc-q35-10.0 --accel tcg
