@@ -1,53 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "colo-pair.h"
+#include "colo-pair-internal.h"
 
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accel.h"
-#include "netns.h"
-#include "qemu-proc.h"
-#include "qtest.h"
-#include "guest-clock.h"
+#include "guest.h"
 #include "serial.h"
 #include "shim-error.h"
-#include "wait.h"
 
-/* Time bounds without valgrind, in ms; all are scaled by timeout_scale. */
-#define START_MS            15000   /* QEMU up and QMP negotiated */
-#define GUEST_START_MS      15000   /* the guest's start marker */
-#define COMMAND_MS          10000   /* an ordinary QMP command */
-#define ENTER_COLO_MS       90000   /* precopy converged, COLO running */
-#define CHECKPOINT_SLACK_MS 30000   /* on top of the checkpoint delay */
-#define FAILOVER_MS         30000   /* survivor running again */
-#define PROGRESS_MS         15000   /* serial output grows */
-#define QUIT_MS             10000   /* QMP quit until exit */
-#define STATE_QUERY_MS       2000   /* describing a side in an error */
-
+#define STATE_QUERY_MS 2000     /* describing a side in an error */
 #define LOG_TAIL_LINES 12
-#define POLL_MS 50
 
 /* Where the module's frames show up in memcheck's stacks. */
 #define MODULE_FILE_NAME "migration-colo-multifd.so"
-
-struct ColoPair {
-    ColoConfig cfg;
-    QemuProc *side[2];
-    char *guest_path;           /* its disk image or firmware */
-    gboolean finished;
-    MemcheckReport memcheck[2];
-    LinkProxy *link;
-    gint64 last_timed_us;       /* the last timed checkpoint's RESUME */
-    gboolean killed[2];
-    QtestClient *qtest[2];
-    NetnsLink *netns;
-    goffset migrate_printed;    /* the primary's output when migrate began */
-    goffset failover_printed;   /* the survivor's output at the failover */
-    goffset primary_since;      /* the primary's output before it was one */
-    guint host[2];              /* each side's namespace: its netns end */
-    guint generation;           /* secondaries started after the first */
-};
 
 const char *colo_side_name(ColoSide side)
 {
@@ -57,26 +24,6 @@ const char *colo_side_name(ColoSide side)
 ColoSide colo_peer(ColoSide side)
 {
     return side == COLO_PRIMARY ? COLO_SECONDARY : COLO_PRIMARY;
-}
-
-static guint scaled(const ColoPair *pair, guint ms)
-{
-    return ms * MAX(pair->cfg.timeout_scale, 1);
-}
-
-static gint64 deadline(const ColoPair *pair, guint ms)
-{
-    return deadline_after_ms(scaled(pair, ms));
-}
-
-static QmpClient *qmp_of(ColoPair *pair, ColoSide side)
-{
-    return qemu_proc_qmp(pair->side[side]);
-}
-
-static const char *serial_path(ColoPair *pair, ColoSide side)
-{
-    return qemu_proc_serial_path(pair->side[side]);
 }
 
 /* One line on the state of @side, without failing whatever its state. */
@@ -108,8 +55,7 @@ static char *describe_side(ColoPair *pair, ColoSide side)
                   : "(no answer)");
 }
 
-/* Adds to a failed step's error what both sides were doing. */
-static gboolean pair_fail(ColoPair *pair, GError **errp)
+gboolean pair_fail(ColoPair *pair, GError **errp)
 {
     for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
         g_autofree char *state = describe_side(pair, s);
@@ -122,8 +68,8 @@ static gboolean pair_fail(ColoPair *pair, GError **errp)
     return FALSE;
 }
 
-static gboolean run(ColoPair *pair, ColoSide side, const char *cmd,
-                    JsonObject *args, GError **errp)
+gboolean pair_run(ColoPair *pair, ColoSide side, const char *cmd,
+                  JsonObject *args, GError **errp)
 {
     g_autoptr(JsonNode) ret = qmp_execute(qmp_of(pair, side), cmd, args,
                                           deadline(pair, COMMAND_MS), errp);
@@ -319,9 +265,9 @@ static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
                                    pair->cfg.max_bandwidth ?
                                    pair->cfg.max_bandwidth : 4LL << 30);
     }
-    return run(pair, side, "migrate-set-capabilities",
+    return pair_run(pair, side, "migrate-set-capabilities",
                capabilities(pair, side), errp) &&
-           run(pair, side, "migrate-set-parameters", params, errp);
+           pair_run(pair, side, "migrate-set-parameters", params, errp);
 }
 
 /* Starts listening on an ephemeral port and returns the URI to migrate to. */
@@ -338,7 +284,7 @@ static char *listen_on_secondary(ColoPair *pair, GError **errp)
     JsonObject *addr;
 
     json_object_set_string_member(args, "uri", listen);
-    if (!run(pair, COLO_SECONDARY, "migrate-incoming", args, errp)) {
+    if (!pair_run(pair, COLO_SECONDARY, "migrate-incoming", args, errp)) {
         return NULL;
     }
     info = qmp_execute(qmp_of(pair, COLO_SECONDARY), "query-migrate", NULL,
@@ -438,7 +384,7 @@ static gboolean switch_over(ColoPair *pair, GError **errp)
     }
     args = json_object_new();
     json_object_set_string_member(args, "state", "pre-switchover");
-    return run(pair, COLO_PRIMARY, "migrate-continue", args, errp);
+    return pair_run(pair, COLO_PRIMARY, "migrate-continue", args, errp);
 }
 
 gboolean colo_pair_migrate(ColoPair *pair, GError **errp)
@@ -454,7 +400,7 @@ gboolean colo_pair_migrate(ColoPair *pair, GError **errp)
     args = json_object_new();
     json_object_set_string_member(args, "uri", uri);
     pair->migrate_printed = serial_size(serial_path(pair, COLO_PRIMARY));
-    if (!run(pair, COLO_PRIMARY, "migrate", args, errp)) {
+    if (!pair_run(pair, COLO_PRIMARY, "migrate", args, errp)) {
         return pair_fail(pair, errp);
     }
     return TRUE;
@@ -509,9 +455,8 @@ gboolean colo_pair_enter_colo(ColoPair *pair, GError **errp)
     return TRUE;
 }
 
-/* The guest on @side prints more than it had when @from was read. */
-static gboolean wait_serial_growth(ColoPair *pair, ColoSide side, goffset from,
-                                   GError **errp)
+gboolean pair_wait_serial_growth(ColoPair *pair, ColoSide side, goffset from,
+                                 GError **errp)
 {
     if (!serial_wait_growth(serial_path(pair, side), from,
                             deadline(pair, PROGRESS_MS))) {
@@ -529,9 +474,8 @@ LinkProxy *colo_pair_link(ColoPair *pair)
     return pair->link;
 }
 
-/* The guest checks its own RAM on every pass and says when it is wrong. */
-static gboolean guest_found_no_error(ColoPair *pair, ColoSide side,
-                                     GError **errp)
+gboolean pair_guest_found_no_error(ColoPair *pair, ColoSide side,
+                                   GError **errp)
 {
     g_autofree char *line = pair->cfg.qtest ? NULL :
         serial_find_line(serial_path(pair, side), GUEST_BAD_MARKER);
@@ -563,13 +507,12 @@ gboolean colo_pair_wait_checkpoints(ColoPair *pair, guint n, GError **errp)
             return pair_fail(pair, errp);
         }
     }
-    if (!guest_found_no_error(pair, COLO_PRIMARY, errp) ||
-        !guest_found_no_error(pair, COLO_SECONDARY, errp) ||
-        !wait_serial_growth(pair, COLO_PRIMARY, before[COLO_PRIMARY], errp) ||
-        !wait_serial_growth(pair, COLO_SECONDARY, before[COLO_SECONDARY],
-                            errp)) {
-        g_prefix_error(errp, "during %u checkpoints: ", n);
-        return pair_fail(pair, errp);
+    for (ColoSide s = COLO_PRIMARY; s <= COLO_SECONDARY; s++) {
+        if (!pair_guest_found_no_error(pair, s, errp) ||
+            !pair_wait_serial_growth(pair, s, before[s], errp)) {
+            g_prefix_error(errp, "during %u checkpoints: ", n);
+            return pair_fail(pair, errp);
+        }
     }
     return TRUE;
 }
@@ -695,7 +638,7 @@ gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
 {
     pair->failover_printed = serial_size(serial_path(pair, survivor));
     if (!yank_migration(pair, survivor, errp) ||
-        !run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
+        !pair_run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
         g_prefix_error(errp, "failing over to the %s: ",
                        colo_side_name(survivor));
         return pair_fail(pair, errp);
@@ -717,7 +660,7 @@ gboolean colo_pair_failover_refused(ColoPair *pair, ColoSide side,
 {
     g_autoptr(GError) err = NULL;
 
-    if (run(pair, side, "x-colo-lost-heartbeat", NULL, &err)) {
+    if (pair_run(pair, side, "x-colo-lost-heartbeat", NULL, &err)) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
                     "the %s accepted a second x-colo-lost-heartbeat",
                     colo_side_name(side));
@@ -735,247 +678,6 @@ void colo_pair_kill(ColoPair *pair, ColoSide side)
 {
     pair->killed[side] = TRUE;
     qemu_proc_kill(pair->side[side]);
-}
-
-typedef struct RunningWait {
-    ColoPair *pair;
-    ColoSide side;
-    gboolean running;
-    GError *error;
-} RunningWait;
-
-static gboolean vm_running(gpointer opaque)
-{
-    RunningWait *w = opaque;
-    g_autoptr(JsonNode) status = NULL;
-
-    g_clear_error(&w->error);
-    status = qmp_execute(qmp_of(w->pair, w->side), "query-status", NULL,
-                         deadline(w->pair, COMMAND_MS), &w->error);
-    if (!status) {
-        return TRUE;
-    }
-    w->running = json_object_get_boolean_member(json_node_get_object(status),
-                                                "running");
-    if (!w->running) {
-        wait_ms(POLL_MS);
-    }
-    return w->running;
-}
-
-gboolean colo_pair_check_runs(ColoPair *pair, ColoSide side, GError **errp)
-{
-    RunningWait w = { .pair = pair, .side = side };
-    goffset printed;
-
-    wait_until(vm_running, &w, deadline(pair, FAILOVER_MS));
-    if (w.error) {
-        g_propagate_prefixed_error(errp, w.error, "after failover: ");
-        return pair_fail(pair, errp);
-    }
-    if (!w.running) {
-        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                    "the %s does not report running %u ms after failover",
-                    colo_side_name(side), scaled(pair, FAILOVER_MS));
-        return pair_fail(pair, errp);
-    }
-    if (pair->cfg.qtest) {
-        return TRUE;
-    }
-    printed = serial_size(serial_path(pair, side));
-    if (!wait_serial_growth(pair, side, printed, errp) ||
-        !guest_found_no_error(pair, side, errp)) {
-        g_prefix_error(errp, "after failover: ");
-        return pair_fail(pair, errp);
-    }
-    g_test_message("after failover the %s runs, its guest still printing "
-                   "(serial %" G_GOFFSET_FORMAT " -> %" G_GOFFSET_FORMAT
-                   " bytes)", colo_side_name(side), printed,
-                   serial_size(serial_path(pair, side)));
-    return TRUE;
-}
-
-/* The clock stamps @side's guest printed in [@from, @to); to < 0: to the end. */
-static GArray *clock_stamps(ColoPair *pair, ColoSide side, goffset from,
-                            goffset to)
-{
-    g_autofree char *text = NULL;
-    gsize len = 0;
-
-    if (!g_file_get_contents(serial_path(pair, side), &text, &len, NULL)) {
-        return guest_clock_stamps("", 0);
-    }
-    len = to < 0 ? len : MIN(len, (gsize)to);
-    from = MIN((gsize)from, len);
-    return guest_clock_stamps(text + from, len - from);
-}
-
-typedef struct StampsWait {
-    ColoPair *pair;
-    ColoSide side;
-} StampsWait;
-
-static gboolean two_stamps_since_failover(gpointer opaque)
-{
-    StampsWait *w = opaque;
-    g_autoptr(GArray) stamps = clock_stamps(w->pair, w->side,
-                                            w->pair->failover_printed, -1);
-
-    return stamps->len >= 2;
-}
-
-gboolean colo_pair_check_clock(ColoPair *pair, ColoSide side, GError **errp)
-{
-    StampsWait w = { pair, side };
-    g_autoptr(GArray) before = NULL, stamps = NULL;
-    guint32 floor = 0;
-
-    if (pair->cfg.qtest || pair->cfg.guest.start == pair->cfg.guest.end) {
-        return TRUE;            /* no guest code, or one that only halts */
-    }
-    wait_until(two_stamps_since_failover, &w, deadline(pair, PROGRESS_MS));
-    before = clock_stamps(pair, COLO_PRIMARY, 0, pair->migrate_printed);
-    if (side == COLO_SECONDARY && before->len) {
-        /* Its state, clock included, came from there. */
-        floor = g_array_index(before, guint32, before->len - 1);
-    }
-    /* The primary's whole run is one execution; each checkpoint replaced
-     * the secondary's before the failover. */
-    stamps = clock_stamps(pair, side, side == COLO_PRIMARY ?
-                          pair->primary_since : pair->failover_printed, -1);
-    if (!guest_clock_advances((guint32 *)stamps->data, stamps->len, floor,
-                              side == COLO_PRIMARY ? "the primary's run" :
-                              "the secondary since the failover", errp)) {
-        return pair_fail(pair, errp);
-    }
-    g_test_message("the %s's clock: %u stamps %s, forwards only, "
-                   "%08x..%08x%s", colo_side_name(side), stamps->len,
-                   side == COLO_PRIMARY ? "in its whole run" :
-                   "since the failover",
-                   g_array_index(stamps, guint32, 0),
-                   g_array_index(stamps, guint32, stamps->len - 1),
-                   side == COLO_PRIMARY || before->len ? "" :
-                   " (no floor: the primary had printed no stamp when the "
-                   "migration began)");
-    return TRUE;
-}
-
-guint8 *colo_pair_read_ram(ColoPair *pair, ColoSide side, guint64 addr,
-                           guint64 len, GError **errp)
-{
-    g_autofree char *path = g_build_filename(pair->cfg.workdir, "ram.dump",
-                                             NULL);
-    JsonObject *args = json_object_new();
-    char *data = NULL;
-    gsize got;
-
-    json_object_set_int_member(args, "val", addr);
-    json_object_set_int_member(args, "size", len);
-    json_object_set_string_member(args, "filename", path);
-    if (!run(pair, side, "pmemsave", args, errp) ||
-        !g_file_get_contents(path, &data, &got, errp)) {
-        return NULL;
-    }
-    g_unlink(path);
-    if (got != len) {
-        g_free(data);
-        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_PROTOCOL,
-                    "pmemsave wrote %" G_GSIZE_FORMAT " bytes, not %"
-                    G_GUINT64_FORMAT, got, len);
-        return NULL;
-    }
-    return (guint8 *)data;
-}
-
-/* Reads the guest's range through QMP pmemsave, not through the guest. */
-static guint8 *read_guest_range(ColoPair *pair, ColoSide side, gsize *len,
-                                GError **errp)
-{
-    *len = pair->cfg.guest.end - pair->cfg.guest.start;
-    return colo_pair_read_ram(pair, side, pair->cfg.guest.start, *len, errp);
-}
-
-/* Time a stopped guest gets to show it still runs, at the least. */
-#define STOPPED_MIN_MS 100
-
-/*
- * Two reads of the range, far enough apart for one guest pass; the pages
- * that differ.  Running, the guest's output says when a pass is done, and
- * how long that took goes to @pass_us; stopped, the reads are that far
- * apart (TCG under memcheck takes seconds a pass, KVM well under a
- * millisecond).  The second read goes to @last if not NULL (under
- * valgrind each read of the range takes seconds).
- */
-static gsize pages_changing(ColoPair *pair, ColoSide side, gboolean running,
-                            gint64 *pass_us, guint8 **last, GError **errp)
-{
-    g_autofree guint8 *a = NULL, *b = NULL;
-    gsize changed, len;
-    goffset printed;
-    gint64 t0;
-
-    a = read_guest_range(pair, side, &len, errp);
-    if (!a) {
-        return 0;
-    }
-    printed = serial_size(serial_path(pair, side));
-    t0 = g_get_monotonic_time();
-    if (running) {
-        if (!wait_serial_growth(pair, side, printed, errp)) {
-            return 0;
-        }
-        *pass_us = g_get_monotonic_time() - t0;
-    } else {
-        wait_ms(MAX(STOPPED_MIN_MS, *pass_us / 1000));
-    }
-    b = read_guest_range(pair, side, &len, errp);
-    if (!b) {
-        return 0;
-    }
-    changed = guest_count_changed_pages(a, b, len);
-    if (last) {
-        *last = g_steal_pointer(&b);
-    }
-    return changed;
-}
-
-gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp)
-{
-    g_autofree guint8 *ram = NULL;
-    GError *err = NULL;
-    gsize len, changed;
-    gint64 pass_us = 0;
-
-    changed = pages_changing(pair, side, TRUE, &pass_us, NULL, &err);
-    if (changed == 0) {
-        if (!err) {
-            g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
-                        "the guest's memory did not change while running");
-        }
-        goto fail;
-    }
-    if (!run(pair, side, "stop", NULL, &err)) {
-        goto fail;
-    }
-    if (pages_changing(pair, side, FALSE, &pass_us, &ram, &err) != 0 || err) {
-        if (!err) {
-            g_set_error(&err, SHIM_ERROR, SHIM_ERROR_CHECK,
-                        "the guest's memory changed while stopped");
-        }
-        goto fail;
-    }
-    len = pair->cfg.guest.end - pair->cfg.guest.start;
-    if (guest_check_pages(&pair->cfg.guest, ram, &err)) {
-        g_test_message("the %s's RAM: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
-                       " pages changed while it ran, none after stop, every "
-                       "page as the guest's pattern says",
-                       colo_side_name(side), changed, len / GUEST_PAGE_SIZE);
-        return TRUE;
-    }
-fail:
-    g_propagate_prefixed_error(errp, err, "checking the %s's RAM: ",
-                               colo_side_name(side));
-    return pair_fail(pair, errp);
 }
 
 /* Reads one side's memcheck log; FALSE with the reason if it is not clean. */
@@ -1100,7 +802,7 @@ gboolean colo_pair_reprotect(ColoPair *pair, ColoSide survivor, GError **errp)
         return pair_fail(pair, errp);
     }
     if (survivor == COLO_SECONDARY) {
-        /* It becomes the primary; the new secondary runs where it ran. */
+        /* It becomes the primary; the new secondary takes the peer's host. */
         pair->side[COLO_PRIMARY] = g_steal_pointer(&pair->side[survivor]);
         pair->host[COLO_PRIMARY] = pair->host[COLO_SECONDARY];
         pair->host[COLO_SECONDARY] = !pair->host[COLO_PRIMARY];
