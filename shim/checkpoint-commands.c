@@ -5,11 +5,25 @@
  * device state are still being saved or loaded.  On the secondary the cont
  * waits for the BQL the RAM load holds, and so runs just before the cache
  * is flushed into guest RAM.  Whatever QEMU answers, the guests' own checks
- * and the survivor's RAM check say whether it did harm.
+ * and the survivor's RAM check say whether it did harm; and once the
+ * failover has ended COLO, cont works again.
  */
 #include "checkpoint-commands.h"
 
 #include "colo-steps.h"
+
+/* Out of COLO again, cont resumes the survivor the RAM check stopped. */
+static gboolean cont_after_colo(ColoPair *pair, GError **errp)
+{
+    g_autoptr(JsonNode) ret = colo_pair_execute(pair, COLO_SECONDARY, "cont",
+                                                NULL, errp);
+
+    if (!ret) {
+        g_prefix_error(errp, "cont after the failover: ");
+        return FALSE;
+    }
+    return colo_pair_check_runs(pair, COLO_SECONDARY, errp);
+}
 
 gboolean cont_during_checkpoints(ColoPair *pair, ColoSide side, guint rounds,
                                  guint checkpoints, GError **errp)
@@ -40,5 +54,6 @@ gboolean cont_during_checkpoints(ColoPair *pair, ColoSide side, guint rounds,
     /* The guests check their RAM as they run; then the survivor's. */
     return colo_steps_failover(pair, checkpoints, FALSE, COLO_SECONDARY,
                                errp) &&
-           colo_steps_survivor_ok(pair, COLO_SECONDARY, errp);
+           colo_steps_survivor_ok(pair, COLO_SECONDARY, errp) &&
+           cont_after_colo(pair, errp);
 }

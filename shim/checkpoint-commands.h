@@ -12,7 +12,8 @@
  * At each of @rounds checkpoints, a QMP cont to @side as soon as the
  * secondary reports the checkpoint's STOP; then a failover to the
  * secondary, whose state came through those checkpoints, and its checks.
- * Each cont must be refused or harmless.
+ * Each cont must be refused or harmless; after the failover a cont must
+ * resume the survivor (stopped by its RAM check).
  */
 gboolean cont_during_checkpoints(ColoPair *pair, ColoSide side, guint rounds,
                                  guint checkpoints, GError **errp);
