@@ -81,8 +81,8 @@ static gboolean soak_checkpoints(ColoPair *pair, const SoakConfig *sc,
 {
     guint warmup = MAX(sc->every, sc->checkpoints / 10);
     gint64 t0 = g_get_monotonic_time();
+    /* base.checkpoints stays 0 until the first sample after the warm-up. */
     Sample base = { 0 }, last = { 0 };
-    gboolean have_base = FALSE;
 
     for (guint done = 0; done < sc->checkpoints;) {
         guint n = MIN(sc->every, sc->checkpoints - done);
@@ -95,14 +95,13 @@ static gboolean soak_checkpoints(ColoPair *pair, const SoakConfig *sc,
         if (!take_sample(pair, done, t0, csv, &last, errp)) {
             return FALSE;
         }
-        if (!have_base && done >= warmup) {
+        if (!base.checkpoints && done >= warmup) {
             base = last;
-            have_base = TRUE;
         }
     }
     g_test_message("%u checkpoints in %.0f s", sc->checkpoints,
                    (g_get_monotonic_time() - t0) / 1e6);
-    if (!have_base || base.checkpoints == last.checkpoints) {
+    if (!base.checkpoints || base.checkpoints == last.checkpoints) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "%u checkpoints sampled every %u leave nothing to "
                     "compare after a warm-up of %u", sc->checkpoints,
