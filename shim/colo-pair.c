@@ -217,9 +217,13 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
 
 static JsonObject *capabilities(const ColoPair *pair, ColoSide side)
 {
-    const char *names[5] = { "x-colo", "return-path" };
-    guint n = pair->cfg.ordinary ? 0 : 2;
+    const char *names[5] = { NULL };
+    guint n = 0;
 
+    if (!pair->cfg.ordinary) {
+        names[n++] = "x-colo";
+        names[n++] = "return-path";
+    }
     if (pair->cfg.multifd_channels) {
         names[n++] = "multifd";
     }
