@@ -18,7 +18,7 @@ shim=("$builddir/shim/colo-shim" --qemu "$prefix/bin/qemu-system-x86_64")
 cases=(--only '/colo/*/*/plain' --only '/colo/*/*/multifd' --only '/colo/*/*/precopy')
 if kvm=$("${shim[@]}" --kvm-probe | grep -v '^#'); then
     cases=(--only '/colo/kvm/*/plain' --only '/colo/kvm/*/multifd'
-           --only '/colo/qtest'
+           --only '/colo/kvm/*/precopy' --only '/colo/qtest'
            --only '/colo/tcg/pc/plain/secondary_failover_checkpoint'
            --only '/colo/tcg/q35/multifd/primary_failover_checkpoint')
 fi

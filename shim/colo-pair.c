@@ -345,8 +345,8 @@ static gboolean migration_settled(gpointer opaque)
     return FALSE;
 }
 
-static gboolean wait_side_migration_state(ColoPair *pair, ColoSide side,
-                                          const char *wanted, GError **errp)
+gboolean colo_pair_wait_migration_state(ColoPair *pair, ColoSide side,
+                                        const char *wanted, GError **errp)
 {
     MigrationWait w = { .pair = pair, .side = side, .wanted = wanted };
     gboolean ok;
@@ -371,7 +371,7 @@ static gboolean wait_side_migration_state(ColoPair *pair, ColoSide side,
 static gboolean wait_for_migration_state(ColoPair *pair, const char *wanted,
                                          GError **errp)
 {
-    return wait_side_migration_state(pair, COLO_PRIMARY, wanted, errp);
+    return colo_pair_wait_migration_state(pair, COLO_PRIMARY, wanted, errp);
 }
 
 /* pause-before-switchover: the hook runs, then the migration goes on. */
@@ -417,7 +417,8 @@ gboolean colo_pair_finish_migration(ColoPair *pair, const char *state,
         !wait_for_migration_state(pair, state, errp) ||
         /* The secondary loads what the primary sent: it may still be busy. */
         (pair->cfg.ordinary &&
-         !wait_side_migration_state(pair, COLO_SECONDARY, state, errp))) {
+         !colo_pair_wait_migration_state(pair, COLO_SECONDARY, state,
+                                         errp))) {
         return pair_fail(pair, errp);
     }
     return TRUE;

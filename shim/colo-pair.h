@@ -92,6 +92,10 @@ gboolean colo_pair_migrate(ColoPair *pair, GError **errp);
 gboolean colo_pair_finish_migration(ColoPair *pair, const char *state,
                                     GError **errp);
 
+/* Waits until @side's query-migrate says @state, or a settled other one. */
+gboolean colo_pair_wait_migration_state(ColoPair *pair, ColoSide side,
+                                        const char *state, GError **errp);
+
 /* Drops @side's queued QMP events called @name; returns how many. */
 guint colo_pair_drop_events(ColoPair *pair, ColoSide side, const char *name);
 

@@ -14,6 +14,7 @@
 #include "colo-pair.h"
 #include "colo-steps.h"
 #include "kvm.h"
+#include "migrate-again.h"
 #include "precopy-order.h"
 #include "reprotect.h"
 #include "shim-options.h"
@@ -294,6 +295,18 @@ static gboolean legacy_zero_order(ColoPair *pair, const MatrixCase *c,
     return legacy_zero_order_scenario(pair, errp);
 }
 
+/* A destination migrates on, and fails (migrate-again.c). */
+static gboolean failed_outgoing_scenario(ColoPair *pair, const MatrixCase *c,
+                                         GError **errp)
+{
+    return failed_outgoing_after_incoming(pair, errp);
+}
+
+static void ordinary_configure(ColoConfig *cfg)
+{
+    cfg->ordinary = TRUE;
+}
+
 /* Failover, back to protection, failover, ... (reprotect.c). */
 static gboolean reprotect_scenario(ColoPair *pair, const MatrixCase *c,
                                    GError **errp)
@@ -415,6 +428,8 @@ static const MatrixCase matrix[] = {
     { "precopy/multifd_legacy_zero_order", legacy_zero_order, TRUE,
       .proxied = TRUE, .qtest = TRUE,
       .configure = legacy_zero_order_configure },
+    { "precopy/failed_outgoing_after_incoming", failed_outgoing_scenario,
+      FALSE, .configure = ordinary_configure },
     /*
      * Sweeps, on the case that stresses a checkpoint most: secondary
      * failover during a checkpoint.  (One level below the machine type:
