@@ -198,7 +198,8 @@ gboolean colo_pair_check_ram(ColoPair *pair, ColoSide side, GError **errp);
 
 /*
  * Ends both QEMUs with QMP quit (killing what does not quit in time).  Under
- * valgrind, fails when memcheck found errors in either or wrote no report.
+ * valgrind, fails when memcheck found errors or a definite leak in either,
+ * or either wrote no report.
  */
 gboolean colo_pair_finish(ColoPair *pair, GError **errp);
 

@@ -8,6 +8,8 @@
 
 /* Frames of the first error kept for its message. */
 #define ERROR_FRAMES 4
+/* A leak's first frames are the allocator's: keep a few more. */
+#define LEAK_FRAMES 6
 
 void memcheck_add_args(GPtrArray *argv, const char *log_path,
                        const char *suppressions)
@@ -62,6 +64,17 @@ typedef struct Block {
     guint64 lost_bytes;
 } Block;
 
+/* A block's title and its first @frames frames, on one line. */
+static char *block_head(const Block *b, guint frames)
+{
+    g_auto(GStrv) lines = g_strsplit(b->text->str, "\n", frames + 2);
+    guint n = MIN(g_strv_length(lines), frames + 1);
+
+    g_free(lines[n]);
+    lines[n] = NULL;
+    return g_strjoinv(" | ", lines);
+}
+
 /* A block ends at a blank body; decides what it was. */
 static void end_block(Block *b, const char *module, MemcheckReport *r)
 {
@@ -72,14 +85,12 @@ static void end_block(Block *b, const char *module, MemcheckReport *r)
         if (module && strstr(b->text->str, module)) {
             r->module_lost += b->lost_bytes;
         }
+        if (!r->first_leak) {
+            r->first_leak = block_head(b, LEAK_FRAMES);
+        }
     } else if (!r->first_error && strstr(b->text->str, "\n   at ") &&
                !g_str_has_prefix(b->text->str, "Warning")) {
-        g_auto(GStrv) lines = g_strsplit(b->text->str, "\n", ERROR_FRAMES + 2);
-        guint n = MIN(g_strv_length(lines), ERROR_FRAMES + 1);
-
-        g_free(lines[n]);
-        lines[n] = NULL;
-        r->first_error = g_strjoinv(" | ", lines);
+        r->first_error = block_head(b, ERROR_FRAMES);
     }
     g_string_truncate(b->text, 0);
     b->is_loss_record = FALSE;
@@ -159,4 +170,5 @@ char *memcheck_describe(const MemcheckReport *r)
 void memcheck_report_clear(MemcheckReport *report)
 {
     g_clear_pointer(&report->first_error, g_free);
+    g_clear_pointer(&report->first_leak, g_free);
 }

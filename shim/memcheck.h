@@ -14,6 +14,7 @@ typedef struct MemcheckReport {
     guint errors;               /* memory errors (leaks are not counted) */
     char *first_error;          /* its kind and top frames, or NULL */
     guint64 definitely_lost;    /* bytes, whole process */
+    char *first_leak;           /* its first loss record, or NULL */
     guint64 module_lost;        /* bytes in loss records through @module */
 } MemcheckReport;
 

@@ -92,6 +92,12 @@ static void test_leaks_split_by_module(void)
     read_log(faulty_log, &r);
     g_assert_cmpuint(r.definitely_lost, ==, 1040);
     g_assert_cmpuint(r.module_lost, ==, 16);
+    g_assert_cmpstr(r.first_leak, ==,
+                    "16 bytes in 1 blocks are definitely lost in loss record "
+                    "10 of 900 |    at 0x48407B4: malloc (vg_replace_malloc.c:"
+                    "381) |    by 0x4851000: g_strdup (gstrfuncs.c:362) |    "
+                    "by 0x4851200: colo_packet_prepare (in /x/migration-colo-"
+                    "multifd.so)");
     line = memcheck_describe(&r);
     g_assert_cmpstr(line, ==, "2 errors, 1040 B lost (module 16 B)");
     memcheck_report_clear(&r);
@@ -124,6 +130,7 @@ static void test_clean_log(void)
     g_assert_true(r.complete);
     g_assert_cmpuint(r.errors, ==, 0);
     g_assert_null(r.first_error);
+    g_assert_null(r.first_leak);
     memcheck_report_clear(&r);
 }
 
