@@ -641,8 +641,16 @@ gboolean colo_pair_yank(ColoPair *pair, ColoSide side, GError **errp)
 
 gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
 {
+    gboolean yanked = yank_migration(pair, survivor, errp);
+
+    /*
+     * Only after the yank: a secondary that printed and then stopped for a
+     * checkpoint under way resumes with the primary's state, an earlier
+     * clock among it.  Once yanked no further checkpoint can start, so what
+     * it prints from here on is one execution.
+     */
     pair->failover_printed = serial_size(serial_path(pair, survivor));
-    if (!yank_migration(pair, survivor, errp) ||
+    if (!yanked ||
         !pair_run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
         g_prefix_error(errp, "failing over to the %s: ",
                        colo_side_name(survivor));
