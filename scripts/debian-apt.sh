@@ -69,3 +69,17 @@ apt_private_update() {
         touch "$stamp"
     fi
 }
+
+# apt_private_unpack DEST WORK "NAME VERSION" lines: downloads those
+# packages into WORK (apt checks them against the signed archive) and
+# unpacks them all into DEST with dpkg-deb -x; nothing is installed.
+apt_private_unpack() {
+    local dest=$1 work=$2 packages=$3 p v
+    mkdir -p "$dest" "$work"
+    while read -r p v; do
+        (cd "$work" && apt_private download "$p=$v" >&2)
+    done <<< "$packages"
+    for p in "$work"/*.deb; do
+        dpkg-deb -x "$p" "$dest"
+    done
+}

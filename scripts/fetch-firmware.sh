@@ -28,18 +28,12 @@ suite_version() {
 
 # fetch "NAME VERSION" lines: downloads and unpacks those packages.
 fetch() {
-    local packages=$1 tmp p v
+    local packages=$1 tmp
     mkdir -p "$COLO_CACHE_DIR"
     tmp=$(mktemp -d "$COLO_CACHE_DIR/.firmware.XXXXXX")
     # shellcheck disable=SC2064
     trap "rm -rf '$tmp'" EXIT
-    mkdir -p "$tmp/dl" "$tmp/root"
-    while read -r p v; do
-        (cd "$tmp/dl" && apt_private download "$p=$v" >&2)
-    done <<< "$packages"
-    for p in "$tmp"/dl/*.deb; do
-        dpkg-deb -x "$p" "$tmp/root"
-    done
+    apt_private_unpack "$tmp/root" "$tmp/dl" "$packages"
     printf '%s\n' "$packages" > "$tmp/root/.packages"
     rm -rf "$FIRMWARE_DIR"
     mkdir -p "$(dirname "$FIRMWARE_DIR")"
