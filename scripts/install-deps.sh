@@ -15,6 +15,8 @@ BASE_PACKAGES=(
     gcc-multilib
     # the shim, the guest, the tests
     binutils libjson-glib-dev valgrind iproute2 gnuplot-nox
+    # the Linux guest's initrd (fetch-guest-linux.sh): its archive, depmod
+    cpio kmod
 )
 # QEMU 10.0 needs meson >= 1.5; the release has 1.0.
 BACKPORT_PACKAGES=(meson python3-pycotap)

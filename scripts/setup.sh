@@ -13,13 +13,15 @@ qemu_version() {
 }
 
 configure_project() {
-    local prefix opts
+    local prefix opts guest
     prefix=$("$TOPDIR/scripts/build-qemu.sh" --print-prefix)
     opts=(-Dqemu_prefix="$prefix" -Dqemu_version="$(qemu_version)"
           -Dqemu_series="$QEMU_SERIES")
     if [ -n "${QEMU_EXTERNAL_SRC:-}" ]; then
         opts=(-Dqemu_prefix="$prefix" -Dqemu_version= -Dqemu_series=external)
     fi
+    guest=$("$TOPDIR/scripts/fetch-guest-linux.sh" --print-dir) || return
+    opts+=(-Dguest_linux_dir="$guest")
     if [ -f "$builddir/build.ninja" ]; then
         meson configure "$builddir" "${opts[@]}" >/dev/null
     else
@@ -34,6 +36,8 @@ fi
 step "fetch the firmware of Debian's $QEMU_DEB_SUITE (seabios, ipxe-qemu)" \
     "$TOPDIR/scripts/fetch-firmware.sh"
 step "build QEMU (first time: about 11 min on 2 cores)" "$TOPDIR/scripts/build-qemu.sh"
+step "fetch and pack the Linux guest (linux-image-cloud-amd64, busybox-static)" \
+    "$TOPDIR/scripts/fetch-guest-linux.sh"
 # The baseline of QEMU's own migration tests: Debian's qemu without the
 # series, and migration-test built from it (scripts/qemu-migration-test.sh).
 stock_qemu() {
