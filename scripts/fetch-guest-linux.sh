@@ -89,7 +89,7 @@ module_order() {
 
 # build DIR "NAME VERSION" lines: downloads, unpacks and packs into DIR.
 build() {
-    local dir=$1 packages=$2 tmp p kver m
+    local dir=$1 packages=$2 tmp p kver m rel
     mkdir -p "$COLO_CACHE_DIR"
     tmp=$(mktemp -d "$COLO_CACHE_DIR/.guest-linux.XXXXXX")
     # shellcheck disable=SC2064
@@ -103,7 +103,8 @@ build() {
     # Modules go in uncompressed: busybox's insmod reads the file as it is.
     module_order "$tmp/pkg" "$kver" > "$tmp/modules"
     while read -r m; do
-        p=$tmp/initrd/lib/modules/$kver/${m%.ko*}.ko
+        rel=/lib/modules/$kver/${m%.ko*}.ko
+        p=$tmp/initrd$rel
         mkdir -p "$(dirname "$p")"
         case $m in
             *.ko) cp "$tmp/pkg/lib/modules/$kver/$m" "$p" ;;
@@ -112,7 +113,7 @@ build() {
             *.ko.gz) gzip -dc "$tmp/pkg/lib/modules/$kver/$m" > "$p" ;;
             *) die "unknown module file $m" ;;
         esac
-        echo "/lib/modules/$kver/${m%.ko*}.ko"
+        echo "$rel"
     done < "$tmp/modules" > "$tmp/initrd/modules.order"
 
     cp "$tmp/pkg/bin/busybox" "$tmp/initrd/bin/busybox"
@@ -142,11 +143,7 @@ main() {
     apt_private_update
     packages=$(resolve_packages)
     dir=$(guest_dir "$packages")
-    if [ -f "$dir/.packages" ]; then
-        log "Linux guest of $CODENAME in $dir: $(paste -sd' ' "$dir/.packages")"
-        return
-    fi
-    build "$dir" "$packages"
+    [ -f "$dir/.packages" ] || build "$dir" "$packages"
     log "Linux guest of $CODENAME in $dir: $(paste -sd' ' "$dir/.packages")"
 }
 
