@@ -92,7 +92,10 @@ gboolean colo_pair_migrate(ColoPair *pair, GError **errp);
 gboolean colo_pair_finish_migration(ColoPair *pair, const char *state,
                                     GError **errp);
 
-/* Waits until @side's query-migrate says @state, or a settled other one. */
+/*
+ * Waits until @side's query-migrate says @state; fails, saying the state it
+ * found, when the migration settles in another or the bound expires.
+ */
 gboolean colo_pair_wait_migration_state(ColoPair *pair, ColoSide side,
                                         const char *state, GError **errp);
 
