@@ -25,6 +25,11 @@ CONFIGURE_OPTS=(
     --disable-tools
     --disable-guest-agent
 )
+# The patched QEMU brings its own qemu-img, which makes the disk cases'
+# images; the stock build exists for migration-test alone.
+if [ "$QEMU_SERIES" != none ]; then
+    CONFIGURE_OPTS=("${CONFIGURE_OPTS[@]/#--disable-tools/--enable-tools}")
+fi
 
 # QEMU's module stamp hashes the version, this string and configure: naming
 # the series here ties modules to this patched build, not any 10.0.13.
