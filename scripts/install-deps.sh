@@ -17,6 +17,8 @@ BASE_PACKAGES=(
     binutils libjson-glib-dev valgrind iproute2 gnuplot-nox
     # the Linux guest's initrd (fetch-guest-linux.sh): its archive, depmod
     cpio kmod
+    # the workload, linked statically into the guest (libc.a)
+    libc6-dev
 )
 # QEMU 10.0 needs meson >= 1.5; the release has 1.0.
 BACKPORT_PACKAGES=(meson python3-pycotap)
