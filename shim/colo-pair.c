@@ -83,18 +83,38 @@ static char *qtest_path(const ColoPair *pair, ColoSide side)
                            colo_side_name(side));
 }
 
+/* The boot sector (from a disk, or as firmware), or the Linux guest. */
+static void add_guest_args(const ColoPair *pair, ColoSide side,
+                           GStrvBuilder *b)
+{
+    g_autofree char *drive = g_strdup_printf("file=%s,format=raw,if=ide",
+                                             pair->guest_path);
+
+    if (pair->cfg.linux_kernel) {
+        g_strv_builder_add_many(b, "-kernel", pair->cfg.linux_kernel,
+                                "-initrd", pair->cfg.linux_initrd,
+                                "-append", pair->cfg.linux_append, NULL);
+        if (side == COLO_PRIMARY) {
+            g_strv_builder_add(b, "-S");
+        }
+    } else if (pair->cfg.seabios) {
+        /* The boot sector's image is shared: neither side writes it. */
+        g_strv_builder_add_many(b, "-snapshot", "-drive", drive, NULL);
+    } else {
+        g_strv_builder_add_many(b, "-bios", pair->guest_path, NULL);
+    }
+}
+
 static void add_common_args(const ColoPair *pair, ColoSide side,
                             GStrvBuilder *b)
 {
     g_autofree char *ram = g_strdup_printf("%uM", pair->cfg.ram_mib);
-    g_autofree char *drive = g_strdup_printf("file=%s,format=raw,if=ide",
-                                             pair->guest_path);
     g_autofree char *qtest = qtest_path(pair, side);
     g_autofree char *qtest_chardev = g_strdup_printf(
         "unix:%s,server=on,wait=off", qtest);
 
-    g_strv_builder_add_many(b, "-machine", pair->cfg.machine, "-snapshot",
-                            "-m", ram, NULL);
+    g_strv_builder_add_many(b, "-machine", pair->cfg.machine, "-m", ram,
+                            NULL);
     if (pair->cfg.firmware_dir) {
         g_strv_builder_add_many(b, "-L", pair->cfg.firmware_dir, NULL);
     }
@@ -105,11 +125,7 @@ static void add_common_args(const ColoPair *pair, ColoSide side,
         g_autofree char *accel = accel_arg(&pair->cfg);
 
         g_strv_builder_add_many(b, "-accel", accel, NULL);
-        if (pair->cfg.seabios) {
-            g_strv_builder_add_many(b, "-drive", drive, NULL);
-        } else {
-            g_strv_builder_add_many(b, "-bios", pair->guest_path, NULL);
-        }
+        add_guest_args(pair, side, b);
     }
 }
 
@@ -134,6 +150,10 @@ static gboolean spawn_side(ColoPair *pair, ColoSide side, GError **errp)
     };
 
     add_common_args(pair, side, b);
+    if (pair->cfg.hooks && pair->cfg.hooks->prepare_side &&
+        !pair->cfg.hooks->prepare_side(pair, side, b, errp)) {
+        return FALSE;
+    }
     if (side == COLO_SECONDARY) {
         g_strv_builder_add_many(b, "-incoming", "defer", NULL);
     }
@@ -187,12 +207,14 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
     pair->guest_path = g_build_filename(cfg->workdir, cfg->seabios ?
                                         "guest.img" : "guest.rom", NULL);
     g_assert(!(cfg->netns && cfg->proxied));
-    if (!accel_usable(cfg, errp)) {
+    if (!accel_usable(cfg, errp) ||
+        (cfg->hooks && cfg->hooks->usable && !cfg->hooks->usable(cfg, errp))) {
         return NULL;
     }
-    if (!guest_layout_valid(&cfg->guest, cfg->ram_mib, errp) ||
-        !(cfg->seabios ? guest_write_image : guest_write_firmware)(
-            &cfg->guest, pair->guest_path, errp)) {
+    if (!cfg->linux_kernel &&
+        (!guest_layout_valid(&cfg->guest, cfg->ram_mib, errp) ||
+         !(cfg->seabios ? guest_write_image : guest_write_firmware)(
+             &cfg->guest, pair->guest_path, errp))) {
         return NULL;
     }
     if (cfg->netns &&
@@ -203,7 +225,9 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
         pair_fail(pair, errp);
         return NULL;
     }
-    if (!cfg->qtest && !serial_wait_marker(serial_path(pair, COLO_PRIMARY),
+    /* The Linux guest's primary starts paused: its start comes in COLO. */
+    if (!cfg->qtest && !cfg->linux_kernel &&
+        !serial_wait_marker(serial_path(pair, COLO_PRIMARY),
                             GUEST_START_MARKER,
                             deadline(pair, GUEST_START_MS))) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
@@ -278,9 +302,7 @@ static gboolean configure_side(ColoPair *pair, ColoSide side, GError **errp)
 static char *listen_on_secondary(ColoPair *pair, GError **errp)
 {
     g_autofree char *listen = g_strdup_printf(
-        "tcp:%s:0", pair->netns ?
-        netns_link_address(pair->netns, pair->host[COLO_SECONDARY]) :
-        "127.0.0.1");
+        "tcp:%s:0", colo_pair_address(pair, COLO_SECONDARY));
     const char *host, *port;
     JsonObject *args = json_object_new();
     g_autoptr(JsonNode) info = NULL;
@@ -398,7 +420,9 @@ gboolean colo_pair_migrate(ColoPair *pair, GError **errp)
 
     if (!configure_side(pair, COLO_SECONDARY, errp) ||
         !configure_side(pair, COLO_PRIMARY, errp) ||
-        !(uri = listen_on_secondary(pair, errp))) {
+        !(uri = listen_on_secondary(pair, errp)) ||
+        (pair->cfg.hooks && pair->cfg.hooks->before_migrate &&
+         !pair->cfg.hooks->before_migrate(pair, errp))) {
         return pair_fail(pair, errp);
     }
     args = json_object_new();
@@ -472,6 +496,17 @@ gboolean pair_wait_serial_growth(ColoPair *pair, ColoSide side, goffset from,
         return FALSE;
     }
     return TRUE;
+}
+
+const char *colo_pair_address(ColoPair *pair, ColoSide side)
+{
+    return pair->netns ? netns_link_address(pair->netns, pair->host[side])
+                       : "127.0.0.1";
+}
+
+gboolean colo_pair_in_netns(ColoPair *pair)
+{
+    return pair->netns != NULL;
 }
 
 LinkProxy *colo_pair_link(ColoPair *pair)
@@ -593,6 +628,11 @@ GPid colo_pair_pid(ColoPair *pair, ColoSide side)
     return qemu_proc_pid(pair->side[side]);
 }
 
+const char *colo_pair_serial_path(ColoPair *pair, ColoSide side)
+{
+    return serial_path(pair, side);
+}
+
 goffset colo_pair_guest_output(ColoPair *pair, ColoSide side)
 {
     return serial_size(serial_path(pair, side));
@@ -651,6 +691,8 @@ gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
      */
     pair->failover_printed = serial_size(serial_path(pair, survivor));
     if (!yanked ||
+        (pair->cfg.hooks && pair->cfg.hooks->at_failover &&
+         !pair->cfg.hooks->at_failover(pair, survivor, errp)) ||
         !pair_run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
         g_prefix_error(errp, "failing over to the %s: ",
                        colo_side_name(survivor));

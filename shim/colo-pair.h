@@ -24,11 +24,31 @@ typedef enum ColoSide {
 } ColoSide;
 
 typedef struct ColoPair ColoPair;
+typedef struct ColoConfig ColoConfig;
 
 /* Runs on the primary paused before switchover (pause-before-switchover). */
 typedef gboolean (*ColoSwitchoverHook)(ColoPair *pair, GError **errp);
 
-typedef struct ColoConfig {
+/*
+ * What a case family adds to the pair (colo-disk.c: disks and their
+ * replication); each member may be NULL.
+ */
+typedef struct ColoPairHooks {
+    /*
+     * Whether the family can run here; FALSE with SHIM_ERROR_UNAVAILABLE
+     * skips the case, saying why.
+     */
+    gboolean (*usable)(const ColoConfig *cfg, GError **errp);
+    /* Each time @side's QEMU starts: makes its files, adds its arguments. */
+    gboolean (*prepare_side)(ColoPair *pair, ColoSide side, GStrvBuilder *b,
+                             GError **errp);
+    /* Once both sides are configured, before the primary migrates. */
+    gboolean (*before_migrate)(ColoPair *pair, GError **errp);
+    /* On the survivor, after the yank, before x-colo-lost-heartbeat. */
+    gboolean (*at_failover)(ColoPair *pair, ColoSide survivor, GError **errp);
+} ColoPairHooks;
+
+struct ColoConfig {
     const char *qemu_binary;
     const char *module_dir;         /* QEMU_MODULE_DIR for both, or NULL */
     const char *firmware_dir;       /* -L, or NULL: QEMU's own */
@@ -49,6 +69,15 @@ typedef struct ColoConfig {
      * SeaBIOS takes 4-5 s, emulated).
      */
     gboolean seabios;
+    /*
+     * The Linux guest instead (-kernel, -initrd, -append; linux-guest.h).
+     * Its primary starts paused (-S), as COLO-FT.txt starts it: the guest
+     * first runs under COLO, with both sides' disks still the same.
+     */
+    const char *linux_kernel;
+    const char *linux_initrd;
+    const char *linux_append;
+    const ColoPairHooks *hooks;     /* or NULL */
     gboolean valgrind;
     const char *valgrind_supp;
     guint timeout_scale;            /* >= 1; e.g. 40 under valgrind */
@@ -68,7 +97,7 @@ typedef struct ColoConfig {
     /* An ordinary migration: neither x-colo nor return-path. */
     gboolean ordinary;
     guint64 max_bandwidth;          /* the primary's, bytes/s; 0: 4 GiB/s */
-} ColoConfig;
+};
 
 const char *colo_side_name(ColoSide side);
 
@@ -109,6 +138,15 @@ const ColoConfig *colo_pair_config(ColoPair *pair);
 JsonNode *colo_pair_execute(ColoPair *pair, ColoSide side, const char *cmd,
                             JsonObject *args, GError **errp);
 
+/*
+ * The address @side listens on for its peer: 127.0.0.1, or its end of the
+ * link between the two network namespaces (ColoConfig.netns).
+ */
+const char *colo_pair_address(ColoPair *pair, ColoSide side);
+
+/* Whether @side runs in a network namespace of its own. */
+gboolean colo_pair_in_netns(ColoPair *pair);
+
 /* The proxy between the two sides (ColoConfig.proxied), once migrating. */
 LinkProxy *colo_pair_link(ColoPair *pair);
 
@@ -128,6 +166,9 @@ typedef struct ColoCheckpointTimes {
  */
 gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
                                    GError **errp);
+
+/* The file @side's guest prints to (its serial port). */
+const char *colo_pair_serial_path(ColoPair *pair, ColoSide side);
 
 /* Bytes the guest on @side has printed (one per pass with heartbeat 1). */
 goffset colo_pair_guest_output(ColoPair *pair, ColoSide side);

@@ -194,3 +194,14 @@ gboolean kvm_dirty_ring_usable(const char *device, GError **errp)
     }
     return ok;
 }
+
+gboolean kvm_runs_kernel_mode(GError **errp)
+{
+    if (g_file_test("/sys/module/kvm_pvm", G_FILE_TEST_IS_DIR)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_UNAVAILABLE,
+                    "KVM here is nested PVM (kvm_pvm), whose instruction "
+                    "emulator cannot run a Linux kernel");
+        return FALSE;
+    }
+    return TRUE;
+}

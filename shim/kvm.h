@@ -26,4 +26,12 @@ gboolean kvm_usable(const char *device, GError **errp);
  */
 gboolean kvm_dirty_ring_usable(const char *device, GError **errp);
 
+/*
+ * Whether KVM runs a guest's kernel-mode code, which a Linux kernel needs:
+ * nested PVM (the kvm_pvm module) runs only 64-bit user-mode code natively
+ * and stops Debian's kernel with "KVM internal error" (README, "KVM").  On
+ * FALSE, @errp (SHIM_ERROR_UNAVAILABLE) says so.
+ */
+gboolean kvm_runs_kernel_mode(GError **errp);
+
 #endif
