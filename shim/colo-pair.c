@@ -628,6 +628,20 @@ GPid colo_pair_pid(ColoPair *pair, ColoSide side)
     return qemu_proc_pid(pair->side[side]);
 }
 
+guint colo_pair_scaled_ms(ColoPair *pair, guint ms)
+{
+    return scaled(pair, ms);
+}
+
+gboolean colo_pair_stop(ColoPair *pair, ColoSide side, GError **errp)
+{
+    if (!pair_run(pair, side, "stop", NULL, errp)) {
+        g_prefix_error(errp, "stopping the %s: ", colo_side_name(side));
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
 const char *colo_pair_serial_path(ColoPair *pair, ColoSide side)
 {
     return serial_path(pair, side);

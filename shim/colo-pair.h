@@ -167,6 +167,12 @@ typedef struct ColoCheckpointTimes {
 gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
                                    GError **errp);
 
+/* @ms scaled as the pair's own time bounds are (timeout_scale). */
+guint colo_pair_scaled_ms(ColoPair *pair, guint ms);
+
+/* QMP stop on @side: its guest no longer runs. */
+gboolean colo_pair_stop(ColoPair *pair, ColoSide side, GError **errp);
+
 /* The file @side's guest prints to (its serial port). */
 const char *colo_pair_serial_path(ColoPair *pair, ColoSide side);
 

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "checkpoint-commands.h"
+#include "colo-disk.h"
+#include "disk-failover.h"
 #include "colo-pair.h"
 #include "colo-steps.h"
 #include "kvm.h"
@@ -360,6 +362,20 @@ static gboolean partition_scenario(ColoPair *pair, const MatrixCase *c,
            colo_pair_yank(pair, colo_peer(c->survivor), errp);
 }
 
+/* The Linux guest on replicated disks (colo-disk.c). */
+static void disk_configure(ColoConfig *cfg)
+{
+    colo_disk_configure(cfg, opts.linux_kernel, opts.linux_initrd,
+                        opts.disk_fault);
+}
+
+static gboolean disk_failover_scenario(ColoPair *pair, const MatrixCase *c,
+                                       GError **errp)
+{
+    return colo_disk_failover(pair, opts.checkpoints, c->during_checkpoint,
+                              c->survivor, errp);
+}
+
 /*
  * The cases, after the scenarios they run.  Each runs once per accelerator
  * (--accel; qtest for the qtest cases) and machine type (--machine) as
@@ -379,6 +395,19 @@ static const MatrixCase matrix[] = {
     FAILOVER_CASES("plain", FALSE),
     FAILOVER_CASES("multifd", TRUE),
 #undef FAILOVER_CASES
+    /* The same with the Linux guest journalling to its replicated disk. */
+#define DISK_CASES(kind, multifd) \
+    { "disk/" kind "/primary_failover", disk_failover_scenario, multifd, \
+      COLO_PRIMARY, FALSE, .configure = disk_configure }, \
+    { "disk/" kind "/secondary_failover", disk_failover_scenario, multifd, \
+      COLO_SECONDARY, FALSE, .configure = disk_configure }, \
+    { "disk/" kind "/primary_failover_checkpoint", disk_failover_scenario, \
+      multifd, COLO_PRIMARY, TRUE, .configure = disk_configure }, \
+    { "disk/" kind "/secondary_failover_checkpoint", disk_failover_scenario, \
+      multifd, COLO_SECONDARY, TRUE, .configure = disk_configure }
+    DISK_CASES("plain", FALSE),
+    DISK_CASES("multifd", TRUE),
+#undef DISK_CASES
     /* Core fixes 0003 and 0004, through a proxy on the migration link. */
     { "multifd/late_packet_secondary_failover", late_packet_scenario,
       TRUE, COLO_SECONDARY, TRUE, TRUE },

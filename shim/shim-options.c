@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "colo-disk.h"
 #include "kvm.h"
 #include "qemu-proc.h"
 #include "shim-error.h"
@@ -52,6 +53,13 @@ static void take_environment(ShimOptions *opts)
         opts->accels = g_strsplit(accels && *accels ? accels
                                   : SHIM_DEFAULT_ACCELS, ",", -1);
     }
+#ifdef SHIM_LINUX_KERNEL
+    /* The guest set-up built (meson's guest_linux_dir). */
+    if (!opts->linux_kernel && !opts->linux_initrd) {
+        opts->linux_kernel = g_strdup(SHIM_LINUX_KERNEL);
+        opts->linux_initrd = g_strdup(SHIM_LINUX_INITRD);
+    }
+#endif
     if (!opts->timeout_scale) {
         opts->timeout_scale = opts->valgrind ? SHIM_VALGRIND_TIMEOUT_SCALE : 1;
     }
@@ -137,6 +145,18 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
                     "module directory %s does not exist", opts->module_dir);
         return FALSE;
     }
+    if (opts->disk_fault &&
+        !g_str_equal(opts->disk_fault, COLO_DISK_FAULT_UNREPLICATED)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "--disk-fault takes " COLO_DISK_FAULT_UNREPLICATED
+                    ", not \"%s\"", opts->disk_fault);
+        return FALSE;
+    }
+    if (!opts->linux_kernel != !opts->linux_initrd) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "--linux-kernel and --linux-initrd go together");
+        return FALSE;
+    }
     if (opts->valgrind && !(valgrind = g_find_program_in_path("valgrind"))) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "--valgrind given, but valgrind is not in PATH");
@@ -170,6 +190,15 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
         { "seabios", 0, 0, G_OPTION_ARG_NONE, &opts->seabios,
           "boot the guest through SeaBIOS from a disk (default: the guest "
           "is its own firmware, -bios, and starts at once)", NULL },
+        { "linux-kernel", 0, 0, G_OPTION_ARG_FILENAME, &opts->linux_kernel,
+          "the disk cases' Linux guest kernel (default: the one set-up "
+          "made, if any)", "FILE" },
+        { "linux-initrd", 0, 0, G_OPTION_ARG_FILENAME, &opts->linux_initrd,
+          "its initrd, with colo-workload (default: the build's)", "FILE" },
+        { "disk-fault", 0, 0, G_OPTION_ARG_STRING, &opts->disk_fault,
+          "for tests of the disk checks: set the disk cases up wrongly "
+          "(" COLO_DISK_FAULT_UNREPLICATED ": the primary's writes never "
+          "reach the secondary)", "FAULT" },
         { "channels", 0, 0, G_OPTION_ARG_INT, &opts->channels,
           "multifd channels in the multifd cases (default 2)", "N" },
         { "zero-page-detection", 0, 0, G_OPTION_ARG_STRING,
@@ -247,6 +276,9 @@ void shim_options_clear(ShimOptions *opts)
     g_strfreev(opts->machines);
     g_strfreev(opts->accels);
     g_free(opts->kvm_device);
+    g_free(opts->linux_kernel);
+    g_free(opts->linux_initrd);
+    g_free(opts->disk_fault);
 }
 
 ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)

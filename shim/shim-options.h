@@ -46,6 +46,9 @@ typedef struct ShimOptions {
     char **accels;              /* --accel, repeatable: tcg, kvm */
     char *kvm_device;           /* --kvm-device; NULL: /dev/kvm */
     gboolean seabios;           /* --seabios: boot through SeaBIOS */
+    char *linux_kernel;         /* the disk cases' Linux guest, or NULL */
+    char *linux_initrd;
+    char *disk_fault;           /* --disk-fault, for tests of the checks */
     gboolean netns;             /* primary and secondary in two netns */
     gint netns_delay_ms;        /* netem delay on their link */
 } ShimOptions;

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The disk cases (disk-failover.c): the Linux guest journals to its
+ * replicated disk (colo-disk.h), one side dies, the other takes over.
+ */
+#ifndef SHIM_DISK_FAILOVER_H
+#define SHIM_DISK_FAILOVER_H
+
+#include "colo-pair.h"
+
+/*
+ * Once the workload runs under COLO and has journalled a while: waits for
+ * @checkpoints checkpoints, and if @during_checkpoint for the secondary to
+ * stop for the next, else half a checkpoint delay; then the peer of
+ * @survivor dies (SIGKILL) and the survivor takes over with the documented
+ * steps.  Then the survivor's workload must go on without finding its RAM
+ * or disk wrong, and, once it is stopped, its disk must hold every record
+ * the primary acknowledged before the last checkpoint, and end where the
+ * survivor's own acknowledgements end.
+ */
+gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
+                            gboolean during_checkpoint, ColoSide survivor,
+                            GError **errp);
+
+#endif
