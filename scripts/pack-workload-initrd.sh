@@ -16,5 +16,8 @@ install -m 755 "$workload" "$tmp/root/bin/colo-workload"
 find "$tmp/root" -exec touch -h -d @0 {} +
 (cd "$tmp/root" && find . | LC_ALL=C sort |
     cpio -o -H newc --owner 0:0 --reproducible --quiet) | gzip -9n > "$tmp/overlay"
-cat "$base" "$tmp/overlay" > "$out.tmp"
+# Each archive starts on a 4-byte boundary, where the kernel looks for the
+# next one; it skips the zeros in between.
+pad=$(( (4 - $(stat -c %s "$base") % 4) % 4 ))
+{ cat "$base"; head -c "$pad" /dev/zero; cat "$tmp/overlay"; } > "$out.tmp"
 mv "$out.tmp" "$out"
