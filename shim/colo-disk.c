@@ -22,18 +22,34 @@
 #define DISK_BYTES (64 << 20)
 #define LINUX_RAM_MIB 256
 #define NBD_PORT "10809"            /* NBD's own: each namespace has its own */
-#define NBD_SOCKET "nbd.sock"
+#define NBD_SOCKET ".nbd"            /* after the secondary's name */
+#define ACTIVE "-active.qcow2"
+#define HIDDEN "-hidden.qcow2"
 #define QUORUM_ID "colo-disk0"
 #define PARENT_ID "parent0"
 #define REPLICATION_NODE "replication0"
 #define WORKLOAD "mem=16,disk=/dev/vda,tick=50"
 
 #define COMMIT_MS 60000             /* the secondary's commit at failover */
+#define RESYNC_MS 60000             /* mirroring 64 MiB to a new secondary */
+#define RESYNC_JOB "resync"
 #define POLL_MS 100
 
-static char *disk_file(ColoPair *pair, const char *name)
+/*
+ * The file @suffix of the QEMU called @name: each QEMU's images carry its
+ * name, so a secondary started by re-protection gets fresh ones.
+ */
+static char *qemu_file(ColoPair *pair, const char *name, const char *suffix)
 {
-    return g_build_filename(colo_pair_config(pair)->workdir, name, NULL);
+    g_autofree char *base = g_strconcat(name, suffix, NULL);
+
+    return g_build_filename(colo_pair_config(pair)->workdir, base, NULL);
+}
+
+/* The same for the QEMU now in @side's role. */
+static char *side_file(ColoPair *pair, ColoSide side, const char *suffix)
+{
+    return qemu_file(pair, colo_pair_name(pair, side), suffix);
 }
 
 /* ---- set-up ---- */
@@ -110,9 +126,10 @@ static gboolean make_qcow2(ColoPair *pair, const char *path, GError **errp)
     return TRUE;
 }
 
-static void add_primary_disk(ColoPair *pair, GStrvBuilder *b)
+static void add_primary_disk(ColoPair *pair, const char *name,
+                             GStrvBuilder *b)
 {
-    g_autofree char *image = disk_file(pair, "primary.raw");
+    g_autofree char *image = qemu_file(pair, name, ".raw");
     g_autofree char *quorum = g_strdup_printf(
         "if=none,id=" QUORUM_ID ",driver=quorum,read-pattern=fifo,"
         "vote-threshold=1,children.0.file.filename=%s,children.0.driver=raw",
@@ -121,11 +138,12 @@ static void add_primary_disk(ColoPair *pair, GStrvBuilder *b)
     g_strv_builder_add_many(b, "-drive", quorum, NULL);
 }
 
-static void add_secondary_disk(ColoPair *pair, GStrvBuilder *b)
+static void add_secondary_disk(ColoPair *pair, const char *name,
+                               GStrvBuilder *b)
 {
-    g_autofree char *parent = disk_file(pair, "secondary.raw");
-    g_autofree char *active = disk_file(pair, "secondary-active.qcow2");
-    g_autofree char *hidden = disk_file(pair, "secondary-hidden.qcow2");
+    g_autofree char *parent = qemu_file(pair, name, ".raw");
+    g_autofree char *active = qemu_file(pair, name, ACTIVE);
+    g_autofree char *hidden = qemu_file(pair, name, HIDDEN);
     g_autofree char *parent_drive = g_strdup_printf(
         "if=none,id=" PARENT_ID ",file.filename=%s,driver=raw", parent);
     g_autofree char *replication = g_strdup_printf(
@@ -143,27 +161,28 @@ static void add_secondary_disk(ColoPair *pair, GStrvBuilder *b)
 
 /*
  * Both sides start from the same disk: the documentation copies the
- * primary's image; here both are empty, which is the same.
+ * primary's image; here both are empty, which is the same.  A secondary
+ * started by re-protection starts empty too and gets the primary's disk
+ * by drive-mirror (resync()).
  */
-static gboolean prepare_side(ColoPair *pair, ColoSide side, GStrvBuilder *b,
-                             GError **errp)
+static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
+                             GStrvBuilder *b, GError **errp)
 {
-    g_autofree char *raw = disk_file(pair, side == COLO_PRIMARY ?
-                                     "primary.raw" : "secondary.raw");
-    g_autofree char *active = disk_file(pair, "secondary-active.qcow2");
-    g_autofree char *hidden = disk_file(pair, "secondary-hidden.qcow2");
+    g_autofree char *raw = qemu_file(pair, name, ".raw");
+    g_autofree char *active = qemu_file(pair, name, ACTIVE);
+    g_autofree char *hidden = qemu_file(pair, name, HIDDEN);
 
     if (!make_raw(raw, errp)) {
         return FALSE;
     }
     if (side == COLO_PRIMARY) {
-        add_primary_disk(pair, b);
+        add_primary_disk(pair, name, b);
     } else {
         if (!make_qcow2(pair, active, errp) ||
             !make_qcow2(pair, hidden, errp)) {
             return FALSE;
         }
-        add_secondary_disk(pair, b);
+        add_secondary_disk(pair, name, b);
     }
     g_strv_builder_add_many(b, "-device",
                             "virtio-blk-pci,drive=" QUORUM_ID, NULL);
@@ -209,7 +228,7 @@ static gboolean run(ColoPair *pair, ColoSide side, const char *cmd,
 static JsonObject *nbd_address(ColoPair *pair)
 {
     JsonObject *addr = json_object_new(), *data = json_object_new();
-    g_autofree char *socket = disk_file(pair, NBD_SOCKET);
+    g_autofree char *socket = side_file(pair, COLO_SECONDARY, NBD_SOCKET);
 
     if (colo_pair_in_netns(pair)) {
         json_object_set_string_member(addr, "type", "inet");
@@ -227,7 +246,7 @@ static JsonObject *nbd_address(ColoPair *pair)
 /* The same address, as the block layer's options for the NBD client. */
 static char *nbd_client_options(ColoPair *pair)
 {
-    g_autofree char *socket = disk_file(pair, NBD_SOCKET);
+    g_autofree char *socket = side_file(pair, COLO_SECONDARY, NBD_SOCKET);
 
     if (colo_pair_in_netns(pair)) {
         return g_strdup_printf("file.server.type=inet,file.server.host=%s,"
@@ -238,10 +257,7 @@ static char *nbd_client_options(ColoPair *pair)
                            socket);
 }
 
-/*
- * The documentation's step 3 on the secondary (export the parent image)
- * and step 4 on the primary (a replication child writing through it).
- */
+/* The documentation's step 3 on the secondary: export the parent image. */
 static gboolean export_parent(ColoPair *pair, GError **errp)
 {
     JsonObject *start = json_object_new(), *add = json_object_new();
@@ -253,27 +269,48 @@ static gboolean export_parent(ColoPair *pair, GError **errp)
            run(pair, COLO_SECONDARY, "nbd-server-add", add, errp);
 }
 
-static gboolean before_migrate(ColoPair *pair, GError **errp)
-{
-    g_autofree char *client = nbd_client_options(pair);
-    g_autofree char *drive_add = g_strdup_printf(
-        "drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,"
-        "%s,file.export=" PARENT_ID ",node-name=" REPLICATION_NODE, client);
-    JsonObject *change = json_object_new();
+/* One look at @pair: sets *@done, or fails. */
+typedef gboolean (*DiskProbe)(ColoPair *pair, gboolean *done, GError **errp);
 
-    json_object_set_string_member(change, "parent", QUORUM_ID);
-    json_object_set_string_member(change, "node", REPLICATION_NODE);
-    return export_parent(pair, errp) &&
-           hmp(pair, COLO_PRIMARY, drive_add, errp) &&
-           run(pair, COLO_PRIMARY, "x-blockdev-change", change, errp);
-}
-
-typedef struct CommitWait {
+typedef struct ProbeWait {
     ColoPair *pair;
-    const char *active;         /* the active image's file */
+    DiskProbe probe;
     gboolean done;
     GError *error;
-} CommitWait;
+} ProbeWait;
+
+static gboolean probe_once(gpointer opaque)
+{
+    ProbeWait *w = opaque;
+
+    g_clear_error(&w->error);
+    if (!w->probe(w->pair, &w->done, &w->error) || w->done) {
+        return TRUE;
+    }
+    wait_ms(POLL_MS);
+    return FALSE;
+}
+
+/* Polls @probe until it says done, within @ms (scaled) waiting for @what. */
+static gboolean poll_probe(ColoPair *pair, DiskProbe probe, guint ms,
+                           const char *what, GError **errp)
+{
+    ProbeWait w = { .pair = pair, .probe = probe };
+
+    wait_until(probe_once, &w,
+               deadline_after_ms(colo_pair_scaled_ms(pair, ms)));
+    if (w.error) {
+        g_propagate_prefixed_error(errp, w.error, "waiting for %s: ", what);
+        return FALSE;
+    }
+    if (!w.done) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
+                    "%s did not happen within %u ms", what,
+                    colo_pair_scaled_ms(pair, ms));
+        return FALSE;
+    }
+    return TRUE;
+}
 
 /* Whether a node of @nodes (query-named-block-nodes) has @file as file. */
 static gboolean graph_has_file(JsonNode *nodes, const char *file)
@@ -291,13 +328,33 @@ static gboolean graph_has_file(JsonNode *nodes, const char *file)
     return FALSE;
 }
 
-static JsonNode *block_nodes(ColoPair *pair, GError **errp)
+/* Whether the secondary's block graph has its active image. */
+static gboolean active_present(ColoPair *pair, gboolean *present,
+                               GError **errp)
 {
+    g_autofree char *active = side_file(pair, COLO_SECONDARY, ACTIVE);
     JsonObject *args = json_object_new();
+    g_autoptr(JsonNode) nodes = NULL;
 
     json_object_set_boolean_member(args, "flat", TRUE);
-    return colo_pair_execute(pair, COLO_SECONDARY, "query-named-block-nodes",
-                             args, errp);
+    nodes = colo_pair_execute(pair, COLO_SECONDARY,
+                              "query-named-block-nodes", args, errp);
+    if (!nodes) {
+        return FALSE;
+    }
+    *present = graph_has_file(nodes, active);
+    return TRUE;
+}
+
+static gboolean commit_ended(ColoPair *pair, gboolean *ended, GError **errp)
+{
+    gboolean present;
+
+    if (!active_present(pair, &present, errp)) {
+        return FALSE;
+    }
+    *ended = !present;
+    return TRUE;
 }
 
 /*
@@ -306,37 +363,18 @@ static JsonNode *block_nodes(ColoPair *pair, GError **errp)
  */
 static gboolean active_in_graph(ColoPair *pair, GError **errp)
 {
-    g_autofree char *active = disk_file(pair, "secondary-active.qcow2");
-    g_autoptr(JsonNode) nodes = block_nodes(pair, errp);
+    gboolean present;
 
-    if (!nodes) {
+    if (!active_present(pair, &present, errp)) {
         return FALSE;
     }
-    if (!graph_has_file(nodes, active)) {
+    if (!present) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                    "no node of the secondary's block graph has %s as its "
-                    "file before the failover", active);
+                    "the secondary's active image is not in its block graph "
+                    "before the failover");
         return FALSE;
     }
     return TRUE;
-}
-
-static gboolean commit_done(gpointer opaque)
-{
-    CommitWait *w = opaque;
-    g_autoptr(JsonNode) nodes = NULL;
-
-    g_clear_error(&w->error);
-    nodes = block_nodes(w->pair, &w->error);
-    if (!nodes) {
-        return TRUE;
-    }
-    w->done = !graph_has_file(nodes, w->active);
-    if (w->done) {
-        return TRUE;
-    }
-    wait_ms(POLL_MS);
-    return FALSE;
 }
 
 /*
@@ -345,27 +383,137 @@ static gboolean commit_done(gpointer opaque)
  */
 gboolean colo_disk_wait_commit(ColoPair *pair, GError **errp)
 {
-    g_autofree char *active = disk_file(pair, "secondary-active.qcow2");
-    CommitWait w = { .pair = pair, .active = active };
     gint64 t0 = g_get_monotonic_time();
 
-    wait_until(commit_done, &w,
-               deadline_after_ms(colo_pair_scaled_ms(pair, COMMIT_MS)));
-    if (w.error) {
-        g_propagate_error(errp, w.error);
-        return FALSE;
-    }
-    if (!w.done) {
-        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                    "the secondary's active image is still in its block "
-                    "graph %u ms after the failover: the commit into the "
-                    "parent image did not end", colo_pair_scaled_ms(pair, COMMIT_MS));
+    if (!poll_probe(pair, commit_ended, COMMIT_MS, "the end of the "
+                    "secondary's commit into its parent image", errp)) {
         return FALSE;
     }
     g_test_message("the secondary's commit into its parent image ended "
                    "%.2f s after the failover",
                    (g_get_monotonic_time() - t0) / 1e6);
     return TRUE;
+}
+
+/* The primary's resync job, or NULL in *@job when it is gone. */
+static gboolean find_resync(ColoPair *pair, JsonNode **jobs, JsonObject **job,
+                            GError **errp)
+{
+    JsonArray *list;
+
+    *jobs = colo_pair_execute(pair, COLO_PRIMARY, "query-block-jobs", NULL,
+                              errp);
+    *job = NULL;
+    if (!*jobs) {
+        return FALSE;
+    }
+    list = json_node_get_array(*jobs);
+    for (guint i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *j = json_array_get_object_element(list, i);
+
+        if (g_strcmp0(json_object_get_string_member_with_default(
+                          j, "device", NULL), RESYNC_JOB) == 0) {
+            *job = j;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean resync_ready(ColoPair *pair, gboolean *ready, GError **errp)
+{
+    g_autoptr(JsonNode) jobs = NULL;
+    JsonObject *job;
+
+    if (!find_resync(pair, &jobs, &job, errp)) {
+        return FALSE;
+    }
+    if (!job) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "the primary's " RESYNC_JOB " job ended before it was "
+                    "ready");
+        return FALSE;
+    }
+    *ready = json_object_get_boolean_member_with_default(job, "ready", FALSE);
+    return TRUE;
+}
+
+static gboolean resync_gone(ColoPair *pair, gboolean *gone, GError **errp)
+{
+    g_autoptr(JsonNode) jobs = NULL;
+    JsonObject *job;
+
+    if (!find_resync(pair, &jobs, &job, errp)) {
+        return FALSE;
+    }
+    *gone = job == NULL;
+    return TRUE;
+}
+
+/* The secondary's export as drive-mirror's target. */
+static char *nbd_uri(ColoPair *pair)
+{
+    g_autofree char *socket = side_file(pair, COLO_SECONDARY, NBD_SOCKET);
+
+    if (colo_pair_in_netns(pair)) {
+        return g_strdup_printf("nbd://%s:" NBD_PORT "/" PARENT_ID,
+                               colo_pair_address(pair, COLO_SECONDARY));
+    }
+    return g_strdup_printf("nbd+unix:///" PARENT_ID "?socket=%s", socket);
+}
+
+/*
+ * "Resume replication": a fresh secondary's parent image gets the
+ * primary's disk by drive-mirror into its export; once the mirror is
+ * ready the primary stops, so that nothing changes the disk until COLO
+ * runs, and the mirror is cancelled, which in the ready state completes
+ * it without switching the primary over to the copy.
+ */
+static gboolean resync(ColoPair *pair, GError **errp)
+{
+    JsonObject *mirror = json_object_new(), *cancel = json_object_new();
+    g_autofree char *target = nbd_uri(pair);
+    gint64 t0 = g_get_monotonic_time();
+
+    json_object_set_string_member(mirror, "device", QUORUM_ID);
+    json_object_set_string_member(mirror, "job-id", RESYNC_JOB);
+    json_object_set_string_member(mirror, "target", target);
+    json_object_set_string_member(mirror, "mode", "existing");
+    json_object_set_string_member(mirror, "format", "raw");
+    json_object_set_string_member(mirror, "sync", "full");
+    json_object_set_string_member(cancel, "device", RESYNC_JOB);
+    if (!run(pair, COLO_PRIMARY, "drive-mirror", mirror, errp) ||
+        !poll_probe(pair, resync_ready, RESYNC_MS, "the primary's "
+                    RESYNC_JOB " job to be ready", errp) ||
+        !colo_pair_stop(pair, COLO_PRIMARY, errp) ||
+        !run(pair, COLO_PRIMARY, "block-job-cancel", cancel, errp) ||
+        !poll_probe(pair, resync_gone, RESYNC_MS, "the primary's "
+                    RESYNC_JOB " job to end", errp)) {
+        return FALSE;
+    }
+    g_test_message("resync of the disk into %s: %.2f s",
+                   colo_pair_name(pair, COLO_SECONDARY),
+                   (g_get_monotonic_time() - t0) / 1e6);
+    return TRUE;
+}
+
+/*
+ * Step 3, then (re-protection) the resync, then step 4 on the primary: a
+ * replication child writing through the export.
+ */
+static gboolean before_migrate(ColoPair *pair, GError **errp)
+{
+    g_autofree char *client = nbd_client_options(pair);
+    g_autofree char *drive_add = g_strdup_printf(
+        "drive_add -n buddy driver=replication,mode=primary,file.driver=nbd,"
+        "%s,file.export=" PARENT_ID ",node-name=" REPLICATION_NODE, client);
+    JsonObject *change = json_object_new();
+
+    json_object_set_string_member(change, "parent", QUORUM_ID);
+    json_object_set_string_member(change, "node", REPLICATION_NODE);
+    return export_parent(pair, errp) &&
+           (colo_pair_generation(pair) == 0 || resync(pair, errp)) &&
+           hmp(pair, COLO_PRIMARY, drive_add, errp) &&
+           run(pair, COLO_PRIMARY, "x-blockdev-change", change, errp);
 }
 
 /*
@@ -427,6 +575,5 @@ void colo_disk_configure(ColoConfig *cfg, const char *kernel,
 
 char *colo_disk_image(ColoPair *pair, ColoSide side)
 {
-    return disk_file(pair, side == COLO_PRIMARY ? "primary.raw"
-                                                : "secondary.raw");
+    return side_file(pair, side, ".raw");
 }

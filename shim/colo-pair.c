@@ -151,7 +151,7 @@ static gboolean spawn_side(ColoPair *pair, ColoSide side, GError **errp)
 
     add_common_args(pair, side, b);
     if (pair->cfg.hooks && pair->cfg.hooks->prepare_side &&
-        !pair->cfg.hooks->prepare_side(pair, side, b, errp)) {
+        !pair->cfg.hooks->prepare_side(pair, side, name, b, errp)) {
         return FALSE;
     }
     if (side == COLO_SECONDARY) {
@@ -626,6 +626,21 @@ gboolean colo_pair_fill(ColoPair *pair, ColoSide side, guint64 addr,
 GPid colo_pair_pid(ColoPair *pair, ColoSide side)
 {
     return qemu_proc_pid(pair->side[side]);
+}
+
+const char *colo_pair_name(ColoPair *pair, ColoSide side)
+{
+    return qemu_proc_name(pair->side[side]);
+}
+
+guint colo_pair_generation(ColoPair *pair)
+{
+    return pair->generation;
+}
+
+gboolean colo_pair_fail(ColoPair *pair, GError **errp)
+{
+    return pair_fail(pair, errp);
 }
 
 guint colo_pair_scaled_ms(ColoPair *pair, guint ms)

@@ -39,9 +39,12 @@ typedef struct ColoPairHooks {
      * skips the case, saying why.
      */
     gboolean (*usable)(const ColoConfig *cfg, GError **errp);
-    /* Each time @side's QEMU starts: makes its files, adds its arguments. */
-    gboolean (*prepare_side)(ColoPair *pair, ColoSide side, GStrvBuilder *b,
-                             GError **errp);
+    /*
+     * Each time @side's QEMU starts: makes its files, named after @name as
+     * the QEMU's own are (colo_pair_name()), and adds its arguments.
+     */
+    gboolean (*prepare_side)(ColoPair *pair, ColoSide side, const char *name,
+                             GStrvBuilder *b, GError **errp);
     /* Once both sides are configured, before the primary migrates. */
     gboolean (*before_migrate)(ColoPair *pair, GError **errp);
     /* On the survivor, after the yank, before x-colo-lost-heartbeat. */
@@ -166,6 +169,21 @@ typedef struct ColoCheckpointTimes {
  */
 gboolean colo_pair_time_checkpoint(ColoPair *pair, ColoCheckpointTimes *t,
                                    GError **errp);
+
+/*
+ * The name of @side's QEMU, which its files carry: primary, secondary, and
+ * secondary-N for the Nth secondary started by re-protection.
+ */
+const char *colo_pair_name(ColoPair *pair, ColoSide side);
+
+/* How many secondaries re-protection has started so far. */
+guint colo_pair_generation(ColoPair *pair);
+
+/*
+ * For a case family's own failed step: adds to @errp what both sides are
+ * doing (state and log tail), as the pair's own steps do; FALSE.
+ */
+gboolean colo_pair_fail(ColoPair *pair, GError **errp);
 
 /* @ms scaled as the pair's own time bounds are (timeout_scale). */
 guint colo_pair_scaled_ms(ColoPair *pair, guint ms);

@@ -66,7 +66,7 @@ static gboolean wait_acks(ColoPair *pair, ColoSide side, goffset from,
                     "the %s's workload acknowledged %u records, not %u, "
                     "in %u ms", colo_side_name(side), acks->count, want,
                     colo_pair_scaled_ms(pair, ACKS_MS));
-        return FALSE;
+        return colo_pair_fail(pair, errp);
     }
     return TRUE;
 }
@@ -100,7 +100,7 @@ static gboolean workload_runs(ColoPair *pair, GError **errp)
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
                     "the primary's workload did not start within %u ms",
                     colo_pair_scaled_ms(pair, WORKLOAD_START_MS));
-        return FALSE;
+        return colo_pair_fail(pair, errp);
     }
     return wait_acks(pair, COLO_PRIMARY, 0, ACKS_BEFORE, &acks, errp) &&
            console_clean(pair, COLO_PRIMARY, errp);
@@ -168,20 +168,20 @@ static gboolean journal_agrees(ColoPair *pair, ColoSide survivor,
     return TRUE;
 }
 
-gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
-                            gboolean during_checkpoint, ColoSide survivor,
-                            GError **errp)
+/*
+ * Waits for a whole checkpoint that holds what the primary acknowledged
+ * so far (in *@before), then @checkpoints more and, if @during_checkpoint,
+ * the secondary's stop for the next; then the peer of @survivor dies and
+ * the survivor fails over.  *@since: the survivor's output by then.
+ */
+static gboolean fail_over(ColoPair *pair, guint checkpoints,
+                          gboolean during_checkpoint, ColoSide survivor,
+                          WlAcks *before, goffset *since, GError **errp)
 {
     const char *primary_log = colo_pair_serial_path(pair, COLO_PRIMARY);
-    goffset mark, since;
-    WlAcks before, after;
+    goffset mark = serial_size(primary_log);
 
-    if (!workload_runs(pair, errp)) {
-        return FALSE;
-    }
-    /* What the primary printed before a whole checkpoint is in it. */
-    mark = serial_size(primary_log);
-    if (!wl_read_acks(primary_log, 0, mark, &before, errp) ||
+    if (!wl_read_acks(primary_log, 0, mark, before, errp) ||
         !colo_pair_wait_new_checkpoint(pair, errp) ||
         !colo_pair_wait_checkpoints(pair, checkpoints, errp) ||
         (during_checkpoint && !colo_pair_wait_checkpoint_begins(pair, errp))) {
@@ -198,13 +198,68 @@ gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
     if (!colo_pair_failover(pair, survivor, errp)) {
         return FALSE;
     }
-    since = colo_pair_guest_output(pair, survivor);
-    /* The acknowledgements read again once stopped: all of them. */
+    *since = colo_pair_guest_output(pair, survivor);
+    return TRUE;
+}
+
+/* The survivor's disk is its own (the commit ended) and it journals on. */
+static gboolean survivor_journals(ColoPair *pair, ColoSide survivor,
+                                  goffset since, GError **errp)
+{
+    WlAcks after;
+
     return (survivor == COLO_PRIMARY || colo_disk_wait_commit(pair, errp)) &&
            wait_acks(pair, survivor, since, ACKS_AFTER, &after, errp) &&
-           colo_pair_stop(pair, survivor, errp) &&
+           console_clean(pair, survivor, errp);
+}
+
+/* The survivor stops; its journal must agree with what was acknowledged. */
+static gboolean survivor_disk_agrees(ColoPair *pair, ColoSide survivor,
+                                     goffset since, const WlAcks *before,
+                                     GError **errp)
+{
+    WlAcks after;
+
+    /* The acknowledgements read once stopped: all of them. */
+    return colo_pair_stop(pair, survivor, errp) &&
            console_clean(pair, survivor, errp) &&
            wl_read_acks(colo_pair_serial_path(pair, survivor), since, -1,
                         &after, errp) &&
-           journal_agrees(pair, survivor, &before, &after, errp);
+           journal_agrees(pair, survivor, before, &after, errp);
+}
+
+gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
+                            gboolean during_checkpoint, ColoSide survivor,
+                            GError **errp)
+{
+    WlAcks before;
+    goffset since;
+
+    return workload_runs(pair, errp) &&
+           fail_over(pair, checkpoints, during_checkpoint, survivor, &before,
+                     &since, errp) &&
+           survivor_journals(pair, survivor, since, errp) &&
+           survivor_disk_agrees(pair, survivor, since, &before, errp);
+}
+
+gboolean colo_disk_reprotect(ColoPair *pair, guint checkpoints,
+                             ColoSide first, GError **errp)
+{
+    /* The roles after re-protection: the survivor is the primary. */
+    ColoSide second = colo_peer(first);
+    WlAcks before, acks;
+    goffset since;
+
+    if (!workload_runs(pair, errp) ||
+        !fail_over(pair, checkpoints, FALSE, first, &before, &since, errp) ||
+        !survivor_journals(pair, first, since, errp) ||
+        !colo_pair_reprotect(pair, first, errp)) {
+        return FALSE;
+    }
+    since = colo_pair_guest_output(pair, COLO_PRIMARY);
+    return wait_acks(pair, COLO_PRIMARY, since, ACKS_BEFORE, &acks, errp) &&
+           fail_over(pair, checkpoints, FALSE, second, &before, &since,
+                     errp) &&
+           survivor_journals(pair, second, since, errp) &&
+           survivor_disk_agrees(pair, second, since, &before, errp);
 }

@@ -22,4 +22,16 @@ gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
                             gboolean during_checkpoint, ColoSide survivor,
                             GError **errp);
 
+/*
+ * Back to protection with the disk: the peer of @first dies and @first
+ * fails over as above, then a fresh secondary gets the survivor's disk by
+ * drive-mirror ("resume replication" in COLO-FT.txt) and COLO runs again;
+ * then the side that was not the survivor's role dies (the new secondary
+ * takes over after a primary failover, the old secondary, now primary,
+ * after a secondary failover) and the last survivor's journal must hold
+ * the whole history, from record 0.
+ */
+gboolean colo_disk_reprotect(ColoPair *pair, guint checkpoints,
+                             ColoSide first, GError **errp);
+
 #endif

@@ -376,6 +376,13 @@ static gboolean disk_failover_scenario(ColoPair *pair, const MatrixCase *c,
                               c->survivor, errp);
 }
 
+/* Re-protection with the disk after the survivor's failover. */
+static gboolean disk_reprotect_scenario(ColoPair *pair, const MatrixCase *c,
+                                        GError **errp)
+{
+    return colo_disk_reprotect(pair, opts.checkpoints, c->survivor, errp);
+}
+
 /*
  * The cases, after the scenarios they run.  Each runs once per accelerator
  * (--accel; qtest for the qtest cases) and machine type (--machine) as
@@ -404,7 +411,11 @@ static const MatrixCase matrix[] = {
     { "disk/" kind "/primary_failover_checkpoint", disk_failover_scenario, \
       multifd, COLO_PRIMARY, TRUE, .configure = disk_configure }, \
     { "disk/" kind "/secondary_failover_checkpoint", disk_failover_scenario, \
-      multifd, COLO_SECONDARY, TRUE, .configure = disk_configure }
+      multifd, COLO_SECONDARY, TRUE, .configure = disk_configure }, \
+    { "disk/" kind "/primary_failover_reprotect", disk_reprotect_scenario, \
+      multifd, COLO_PRIMARY, .configure = disk_configure }, \
+    { "disk/" kind "/secondary_failover_reprotect", disk_reprotect_scenario, \
+      multifd, COLO_SECONDARY, .configure = disk_configure }
     DISK_CASES("plain", FALSE),
     DISK_CASES("multifd", TRUE),
 #undef DISK_CASES
