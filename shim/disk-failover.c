@@ -25,6 +25,81 @@ static const char *const console_errors[] = {
     WL_BAD, WL_ERROR, "COLO-LINUX-ERROR", NULL
 };
 
+/* Neither the workload nor the init said something is wrong. */
+static gboolean console_clean(ColoPair *pair, ColoSide side, GError **errp)
+{
+    const char *path = colo_pair_serial_path(pair, side);
+
+    for (const char *const *word = console_errors; *word; word++) {
+        g_autofree char *line = serial_find_line(path, *word);
+
+        if (line) {
+            g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                        "the %s's guest says: %s", colo_side_name(side),
+                        line);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* The virtio device called @name on @side: its QOM path, or NULL. */
+static char *virtio_path(ColoPair *pair, ColoSide side, const char *name)
+{
+    g_autoptr(JsonNode) devices = colo_pair_execute(pair, side,
+                                                    "x-query-virtio", NULL,
+                                                    NULL);
+    JsonArray *list = devices ? json_node_get_array(devices) : NULL;
+
+    for (guint i = 0; list && i < json_array_get_length(list); i++) {
+        JsonObject *d = json_array_get_object_element(list, i);
+
+        if (g_strcmp0(json_object_get_string_member_with_default(
+                          d, "name", NULL), name) == 0) {
+            return g_strdup(json_object_get_string_member(d, "path"));
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Where @side's disk request queue stands, for a workload that stopped:
+ * requests the guest made available and QEMU never took (avail beyond
+ * last-avail-idx), or took and never completed (inuse).
+ */
+static void describe_disk_queue(ColoPair *pair, ColoSide side, GError **errp)
+{
+    g_autofree char *path = virtio_path(pair, side, "virtio-blk");
+    g_autoptr(JsonNode) q = NULL;
+    JsonObject *args, *o;
+
+    if (path) {
+        args = json_object_new();
+        json_object_set_string_member(args, "path", path);
+        json_object_set_int_member(args, "queue", 0);
+        q = colo_pair_execute(pair, side, "x-query-virtio-queue-status", args,
+                              NULL);
+    }
+    if (!q) {
+        shim_error_append(errp, "\n(the %s's virtio-blk queue could not be "
+                          "read)", colo_side_name(side));
+        return;
+    }
+    o = json_node_get_object(q);
+    shim_error_append(errp, "\nthe %s's virtio-blk queue 0: shadow-avail-idx "
+                      "%" G_GINT64_FORMAT ", last-avail-idx %" G_GINT64_FORMAT
+                      ", used-idx %" G_GINT64_FORMAT ", inuse %"
+                      G_GINT64_FORMAT, colo_side_name(side),
+                      json_object_get_int_member_with_default(
+                          o, "shadow-avail-idx", -1),
+                      json_object_get_int_member_with_default(
+                          o, "last-avail-idx", -1),
+                      json_object_get_int_member_with_default(
+                          o, "used-idx", -1),
+                      json_object_get_int_member_with_default(
+                          o, "inuse", -1));
+}
+
 typedef struct AckWait {
     const char *path;
     goffset from;
@@ -55,36 +130,24 @@ static gboolean wait_acks(ColoPair *pair, ColoSide side, goffset from,
     const char *path = colo_pair_serial_path(pair, side);
     AckWait w = { .path = path, .from = from, .want = want };
 
-    wait_until(enough_acks, &w, deadline_after_ms(colo_pair_scaled_ms(pair, ACKS_MS)));
+    wait_until(enough_acks, &w,
+               deadline_after_ms(colo_pair_scaled_ms(pair, ACKS_MS)));
     *acks = w.acks;
     if (w.error) {
         g_propagate_error(errp, w.error);
         return FALSE;
+    }
+    /* A workload that stopped journalling may have said why. */
+    if (acks->count < want && !console_clean(pair, side, errp)) {
+        return colo_pair_fail(pair, errp);
     }
     if (acks->count < want) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
                     "the %s's workload acknowledged %u records, not %u, "
                     "in %u ms", colo_side_name(side), acks->count, want,
                     colo_pair_scaled_ms(pair, ACKS_MS));
+        describe_disk_queue(pair, side, errp);
         return colo_pair_fail(pair, errp);
-    }
-    return TRUE;
-}
-
-/* Neither the workload nor the init said something is wrong. */
-static gboolean console_clean(ColoPair *pair, ColoSide side, GError **errp)
-{
-    const char *path = colo_pair_serial_path(pair, side);
-
-    for (const char *const *word = console_errors; *word; word++) {
-        g_autofree char *line = serial_find_line(path, *word);
-
-        if (line) {
-            g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                        "the %s's guest says: %s", colo_side_name(side),
-                        line);
-            return FALSE;
-        }
     }
     return TRUE;
 }
@@ -93,13 +156,13 @@ static gboolean console_clean(ColoPair *pair, ColoSide side, GError **errp)
 static gboolean workload_runs(ColoPair *pair, GError **errp)
 {
     const char *path = colo_pair_serial_path(pair, COLO_PRIMARY);
+    guint ms = colo_pair_scaled_ms(pair, WORKLOAD_START_MS);
+    gint64 until = deadline_after_ms(ms);
     WlAcks acks;
 
-    if (!serial_wait_marker(path, WL_START, deadline_after_ms(
-                                colo_pair_scaled_ms(pair, WORKLOAD_START_MS)))) {
+    if (!serial_wait_marker(path, WL_START, until)) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
-                    "the primary's workload did not start within %u ms",
-                    colo_pair_scaled_ms(pair, WORKLOAD_START_MS));
+                    "the primary's workload did not start within %u ms", ms);
         return colo_pair_fail(pair, errp);
     }
     return wait_acks(pair, COLO_PRIMARY, 0, ACKS_BEFORE, &acks, errp) &&

@@ -9,9 +9,6 @@
 #include "guest/linux/workload-format.h"
 #include "shim-error.h"
 
-/* Sectors after the journal that must be empty, as the workload checks. */
-#define EMPTY_AFTER 64
-
 static void add_ack(WlAcks *acks, guint64 seq)
 {
     if (acks->count == 0) {
@@ -67,7 +64,7 @@ static gboolean sector_empty(const guint8 *s)
 static gboolean empty_after(FILE *f, WlRecord *r, const char *path,
                             guint64 seq, GError **errp)
 {
-    for (guint i = 0; i < EMPTY_AFTER; i++) {
+    for (guint i = 0; i < WL_EMPTY_AFTER; i++) {
         if (i > 0 && fread(r, sizeof(*r), 1, f) != 1) {
             break;
         }

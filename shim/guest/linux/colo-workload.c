@@ -32,7 +32,6 @@
 #define PAGE 4096
 #define PAGES_PER_TICK 256      /* 1 MiB of dirty pages a tick */
 #define SCAN_BATCH 128          /* records read at a time on start */
-#define EMPTY_AFTER 64          /* sectors after the journal that must be zero */
 
 typedef struct Config {
     unsigned mem_mib;
@@ -117,7 +116,7 @@ typedef struct Memory {
     Page *pages;
     size_t n;
     size_t next;                /* the next page to check and rewrite */
-    uint64_t pass;              /* pages before next hold it, the rest pass - 1 */
+    uint64_t pass;              /* pages before next hold it, later pass - 1 */
     bool bad;                   /* said once: one bad page is enough to see */
 } Memory;
 
@@ -209,7 +208,7 @@ static bool journal_scan(Journal *j)
         }
     }
     j->next = seq;
-    for (uint64_t s = seq; s < j->capacity && s < seq + EMPTY_AFTER; s++) {
+    for (uint64_t s = seq; s < j->capacity && s < seq + WL_EMPTY_AFTER; s++) {
         if (!read_records(j, s, 1)) {
             return false;
         }

@@ -19,6 +19,8 @@
 
 #define WL_RECORD_SIZE 512
 #define WL_MAGIC 0x314c5743u            /* "CWL1", little-endian */
+/* Sectors after the journal's last record that must be empty. */
+#define WL_EMPTY_AFTER 64
 
 /* Console lines: each starts with one of these, then its fields. */
 #define WL_START "COLO-WL-START"        /* next=N mem_mib=M: journal checked */
