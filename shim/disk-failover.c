@@ -9,6 +9,7 @@
 #include "guest/linux/workload-format.h"
 #include "serial.h"
 #include "shim-error.h"
+#include "virtio-query.h"
 #include "wait.h"
 #include "workload-log.h"
 
@@ -41,63 +42,6 @@ static gboolean console_clean(ColoPair *pair, ColoSide side, GError **errp)
         }
     }
     return TRUE;
-}
-
-/* The virtio device called @name on @side: its QOM path, or NULL. */
-static char *virtio_path(ColoPair *pair, ColoSide side, const char *name)
-{
-    g_autoptr(JsonNode) devices = colo_pair_execute(pair, side,
-                                                    "x-query-virtio", NULL,
-                                                    NULL);
-    JsonArray *list = devices ? json_node_get_array(devices) : NULL;
-
-    for (guint i = 0; list && i < json_array_get_length(list); i++) {
-        JsonObject *d = json_array_get_object_element(list, i);
-
-        if (g_strcmp0(json_object_get_string_member_with_default(
-                          d, "name", NULL), name) == 0) {
-            return g_strdup(json_object_get_string_member(d, "path"));
-        }
-    }
-    return NULL;
-}
-
-/*
- * Where @side's disk request queue stands, for a workload that stopped:
- * requests the guest made available and QEMU never took (avail beyond
- * last-avail-idx), or took and never completed (inuse).
- */
-static void describe_disk_queue(ColoPair *pair, ColoSide side, GError **errp)
-{
-    g_autofree char *path = virtio_path(pair, side, "virtio-blk");
-    g_autoptr(JsonNode) q = NULL;
-    JsonObject *args, *o;
-
-    if (path) {
-        args = json_object_new();
-        json_object_set_string_member(args, "path", path);
-        json_object_set_int_member(args, "queue", 0);
-        q = colo_pair_execute(pair, side, "x-query-virtio-queue-status", args,
-                              NULL);
-    }
-    if (!q) {
-        shim_error_append(errp, "\n(the %s's virtio-blk queue could not be "
-                          "read)", colo_side_name(side));
-        return;
-    }
-    o = json_node_get_object(q);
-    shim_error_append(errp, "\nthe %s's virtio-blk queue 0: shadow-avail-idx "
-                      "%" G_GINT64_FORMAT ", last-avail-idx %" G_GINT64_FORMAT
-                      ", used-idx %" G_GINT64_FORMAT ", inuse %"
-                      G_GINT64_FORMAT, colo_side_name(side),
-                      json_object_get_int_member_with_default(
-                          o, "shadow-avail-idx", -1),
-                      json_object_get_int_member_with_default(
-                          o, "last-avail-idx", -1),
-                      json_object_get_int_member_with_default(
-                          o, "used-idx", -1),
-                      json_object_get_int_member_with_default(
-                          o, "inuse", -1));
 }
 
 typedef struct AckWait {
@@ -146,7 +90,7 @@ static gboolean wait_acks(ColoPair *pair, ColoSide side, goffset from,
                     "the %s's workload acknowledged %u records, not %u, "
                     "in %u ms", colo_side_name(side), acks->count, want,
                     colo_pair_scaled_ms(pair, ACKS_MS));
-        describe_disk_queue(pair, side, errp);
+        virtio_query_describe(pair, side, "virtio-blk", errp);
         return colo_pair_fail(pair, errp);
     }
     return TRUE;
