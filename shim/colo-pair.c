@@ -623,6 +623,19 @@ gboolean colo_pair_fill(ColoPair *pair, ColoSide side, guint64 addr,
     return TRUE;
 }
 
+gboolean colo_pair_port_write(ColoPair *pair, ColoSide side, guint width,
+                              guint16 port, guint32 value, GError **errp)
+{
+    g_assert(pair->qtest[side]);
+    if (!qtest_out(pair->qtest[side], width, port, value,
+                   scaled(pair, COMMAND_MS), errp)) {
+        g_prefix_error(errp, "writing I/O port 0x%x on the %s: ", port,
+                       colo_side_name(side));
+        return pair_fail(pair, errp);
+    }
+    return TRUE;
+}
+
 GPid colo_pair_pid(ColoPair *pair, ColoSide side)
 {
     return qemu_proc_pid(pair->side[side]);

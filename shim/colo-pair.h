@@ -207,6 +207,10 @@ gboolean colo_pair_wait_new_checkpoint(ColoPair *pair, GError **errp);
 gboolean colo_pair_fill(ColoPair *pair, ColoSide side, guint64 addr,
                         guint64 len, guint8 value, GError **errp);
 
+/* qtest mode: the guest's out of @width bytes to I/O @port on @side. */
+gboolean colo_pair_port_write(ColoPair *pair, ColoSide side, guint width,
+                              guint16 port, guint32 value, GError **errp);
+
 /* Guest memory [@addr, @addr + @len) of @side, read with QMP pmemsave. */
 guint8 *colo_pair_read_ram(ColoPair *pair, ColoSide side, guint64 addr,
                            guint64 len, GError **errp);

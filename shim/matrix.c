@@ -21,6 +21,7 @@
 #include "reprotect.h"
 #include "shim-options.h"
 #include "soak.h"
+#include "virtio-checkpoint.h"
 #include "qemu-proc.h"
 #include "shim-error.h"
 #include "wait.h"
@@ -304,6 +305,12 @@ static gboolean failed_outgoing_scenario(ColoPair *pair, const MatrixCase *c,
     return failed_outgoing_after_incoming(pair, errp);
 }
 
+static gboolean virtio_checkpoint_scenario(ColoPair *pair,
+                                           const MatrixCase *c, GError **errp)
+{
+    return virtio_enabled_after_checkpoint(pair, errp);
+}
+
 static void ordinary_configure(ColoConfig *cfg)
 {
     cfg->ordinary = TRUE;
@@ -459,6 +466,10 @@ static const MatrixCase matrix[] = {
       COLO_SECONDARY, .qtest = TRUE },
     { "multifd/qtest_ram_consistency", ram_model_scenario, TRUE,
       COLO_SECONDARY, .qtest = TRUE },
+    /* A virtio device the secondary's run disabled, and a checkpoint. */
+    { "plain/qtest_virtio_enabled_after_checkpoint",
+      virtio_checkpoint_scenario, FALSE, .qtest = TRUE,
+      .configure = virtio_checkpoint_configure },
     /* Two hosts: a network partition in the middle of a checkpoint. */
     { "plain/partition_checkpoint", partition_scenario, FALSE,
       COLO_SECONDARY, TRUE, .netns = TRUE },
@@ -470,6 +481,7 @@ static const MatrixCase matrix[] = {
       .configure = legacy_zero_order_configure },
     { "precopy/failed_outgoing_after_incoming", failed_outgoing_scenario,
       FALSE, .configure = ordinary_configure },
+
     /*
      * Sweeps, on the case that stresses a checkpoint most: secondary
      * failover during a checkpoint.  (One level below the machine type:

@@ -78,6 +78,17 @@ gboolean qtest_memset(QtestClient *qt, guint64 addr, guint64 len,
     return command(qt, line, timeout_ms, errp);
 }
 
+gboolean qtest_out(QtestClient *qt, guint width, guint16 port, guint32 value,
+                   guint timeout_ms, GError **errp)
+{
+    const char *op = width == 1 ? "outb" : width == 2 ? "outw" : "outl";
+    g_autofree char *line = g_strdup_printf("%s 0x%x 0x%x\n", op, port,
+                                            value);
+
+    g_assert(width == 1 || width == 2 || width == 4);
+    return command(qt, line, timeout_ms, errp);
+}
+
 void qtest_close(QtestClient *qt)
 {
     if (qt) {

@@ -18,6 +18,10 @@ QtestClient *qtest_connect(const char *path, GError **errp);
 gboolean qtest_memset(QtestClient *qt, guint64 addr, guint64 len,
                       guint8 value, guint timeout_ms, GError **errp);
 
+/* An I/O port write of @width bytes (1, 2 or 4), as the guest's out. */
+gboolean qtest_out(QtestClient *qt, guint width, guint16 port, guint32 value,
+                   guint timeout_ms, GError **errp);
+
 void qtest_close(QtestClient *qt);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QtestClient, qtest_close)
