@@ -269,47 +269,27 @@ static gboolean export_parent(ColoPair *pair, GError **errp)
            run(pair, COLO_SECONDARY, "nbd-server-add", add, errp);
 }
 
-/* One look at @pair: sets *@done, or fails. */
-typedef gboolean (*DiskProbe)(ColoPair *pair, gboolean *done, GError **errp);
-
-typedef struct ProbeWait {
-    ColoPair *pair;
-    DiskProbe probe;
-    gboolean done;
-    GError *error;
-} ProbeWait;
-
-static gboolean probe_once(gpointer opaque)
-{
-    ProbeWait *w = opaque;
-
-    g_clear_error(&w->error);
-    if (!w->probe(w->pair, &w->done, &w->error) || w->done) {
-        return TRUE;
-    }
-    wait_ms(POLL_MS);
-    return FALSE;
-}
-
-/* Polls @probe until it says done, within @ms (scaled) waiting for @what. */
-static gboolean poll_probe(ColoPair *pair, DiskProbe probe, guint ms,
+/*
+ * Polls @probe (given the pair) until it says done, within @ms (scaled),
+ * waiting for @what.
+ */
+static gboolean poll_probe(ColoPair *pair, WaitProbe probe, guint ms,
                            const char *what, GError **errp)
 {
-    ProbeWait w = { .pair = pair, .probe = probe };
+    GError *err = NULL;
 
-    wait_until(probe_once, &w,
-               deadline_after_ms(colo_pair_scaled_ms(pair, ms)));
-    if (w.error) {
-        g_propagate_prefixed_error(errp, w.error, "waiting for %s: ", what);
-        return FALSE;
+    if (wait_probe(probe, pair, POLL_MS,
+                   deadline_after_ms(colo_pair_scaled_ms(pair, ms)), &err)) {
+        return TRUE;
     }
-    if (!w.done) {
+    if (err) {
+        g_propagate_prefixed_error(errp, err, "waiting for %s: ", what);
+    } else {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_TIMEOUT,
                     "%s did not happen within %u ms", what,
                     colo_pair_scaled_ms(pair, ms));
-        return FALSE;
     }
-    return TRUE;
+    return FALSE;
 }
 
 /* Whether a node of @nodes (query-named-block-nodes) has @file as file. */
@@ -346,8 +326,9 @@ static gboolean active_present(ColoPair *pair, gboolean *present,
     return TRUE;
 }
 
-static gboolean commit_ended(ColoPair *pair, gboolean *ended, GError **errp)
+static gboolean commit_ended(gpointer opaque, gboolean *ended, GError **errp)
 {
+    ColoPair *pair = opaque;
     gboolean present;
 
     if (!active_present(pair, &present, errp)) {
@@ -395,57 +376,57 @@ gboolean colo_disk_wait_commit(ColoPair *pair, GError **errp)
     return TRUE;
 }
 
-/* The primary's resync job, or NULL in *@job when it is gone. */
-static gboolean find_resync(ColoPair *pair, JsonNode **jobs, JsonObject **job,
-                            GError **errp)
+/* Whether the primary's resync job is there, and whether it is ready. */
+static gboolean resync_state(ColoPair *pair, gboolean *present,
+                             gboolean *ready, GError **errp)
 {
+    g_autoptr(JsonNode) jobs = colo_pair_execute(pair, COLO_PRIMARY,
+                                                 "query-block-jobs", NULL,
+                                                 errp);
     JsonArray *list;
 
-    *jobs = colo_pair_execute(pair, COLO_PRIMARY, "query-block-jobs", NULL,
-                              errp);
-    *job = NULL;
-    if (!*jobs) {
+    if (!jobs) {
         return FALSE;
     }
-    list = json_node_get_array(*jobs);
+    *present = *ready = FALSE;
+    list = json_node_get_array(jobs);
     for (guint i = 0; i < json_array_get_length(list); i++) {
         JsonObject *j = json_array_get_object_element(list, i);
 
         if (g_strcmp0(json_object_get_string_member_with_default(
                           j, "device", NULL), RESYNC_JOB) == 0) {
-            *job = j;
+            *present = TRUE;
+            *ready = json_object_get_boolean_member_with_default(
+                         j, "ready", FALSE);
         }
     }
     return TRUE;
 }
 
-static gboolean resync_ready(ColoPair *pair, gboolean *ready, GError **errp)
+static gboolean resync_ready(gpointer opaque, gboolean *ready, GError **errp)
 {
-    g_autoptr(JsonNode) jobs = NULL;
-    JsonObject *job;
+    gboolean present;
 
-    if (!find_resync(pair, &jobs, &job, errp)) {
+    if (!resync_state(opaque, &present, ready, errp)) {
         return FALSE;
     }
-    if (!job) {
+    if (!present) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
                     "the primary's " RESYNC_JOB " job ended before it was "
                     "ready");
         return FALSE;
     }
-    *ready = json_object_get_boolean_member_with_default(job, "ready", FALSE);
     return TRUE;
 }
 
-static gboolean resync_gone(ColoPair *pair, gboolean *gone, GError **errp)
+static gboolean resync_gone(gpointer opaque, gboolean *gone, GError **errp)
 {
-    g_autoptr(JsonNode) jobs = NULL;
-    JsonObject *job;
+    gboolean present, ready;
 
-    if (!find_resync(pair, &jobs, &job, errp)) {
+    if (!resync_state(opaque, &present, &ready, errp)) {
         return FALSE;
     }
-    *gone = job == NULL;
+    *gone = !present;
     return TRUE;
 }
 

@@ -44,41 +44,36 @@ static gboolean console_clean(ColoPair *pair, ColoSide side, GError **errp)
     return TRUE;
 }
 
-typedef struct AckWait {
+typedef struct AckCount {
     const char *path;
     goffset from;
     guint want;
     WlAcks acks;
-    GError *error;
-} AckWait;
+} AckCount;
 
-static gboolean enough_acks(gpointer opaque)
+static gboolean enough_acks(gpointer opaque, gboolean *enough, GError **errp)
 {
-    AckWait *w = opaque;
+    AckCount *c = opaque;
 
-    g_clear_error(&w->error);
-    if (!wl_read_acks(w->path, w->from, -1, &w->acks, &w->error)) {
-        return TRUE;
+    if (!wl_read_acks(c->path, c->from, -1, &c->acks, errp)) {
+        return FALSE;
     }
-    if (w->acks.count >= w->want) {
-        return TRUE;
-    }
-    wait_ms(POLL_MS);
-    return FALSE;
+    *enough = c->acks.count >= c->want;
+    return TRUE;
 }
 
 /* Waits until @side's workload acknowledged @want records after @from. */
 static gboolean wait_acks(ColoPair *pair, ColoSide side, goffset from,
                           guint want, WlAcks *acks, GError **errp)
 {
-    const char *path = colo_pair_serial_path(pair, side);
-    AckWait w = { .path = path, .from = from, .want = want };
+    AckCount c = { colo_pair_serial_path(pair, side), from, want };
+    GError *err = NULL;
 
-    wait_until(enough_acks, &w,
-               deadline_after_ms(colo_pair_scaled_ms(pair, ACKS_MS)));
-    *acks = w.acks;
-    if (w.error) {
-        g_propagate_error(errp, w.error);
+    wait_probe(enough_acks, &c, POLL_MS,
+               deadline_after_ms(colo_pair_scaled_ms(pair, ACKS_MS)), &err);
+    *acks = c.acks;
+    if (err) {
+        g_propagate_error(errp, err);
         return FALSE;
     }
     /* A workload that stopped journalling may have said why. */

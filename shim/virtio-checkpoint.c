@@ -23,8 +23,16 @@ static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
     return TRUE;
 }
 
+/* @side's guest writes its device's PCI command register. */
 static gboolean write_command(ColoPair *pair, ColoSide side, guint16 command,
-                              GError **errp);
+                              GError **errp)
+{
+    guint32 address = 0x80000000u | SLOT << 11 | PCI_COMMAND;
+
+    return colo_pair_port_write(pair, side, 4, CONFIG_ADDRESS, address,
+                                errp) &&
+           colo_pair_port_write(pair, side, 2, CONFIG_DATA, command, errp);
+}
 
 /* The primary's guest sets its device up as a driver does. */
 static gboolean before_migrate(ColoPair *pair, GError **errp)
@@ -41,17 +49,6 @@ static const ColoPairHooks virtio_hooks = {
 void virtio_checkpoint_configure(ColoConfig *cfg)
 {
     cfg->hooks = &virtio_hooks;
-}
-
-/* @side's guest writes its device's PCI command register. */
-static gboolean write_command(ColoPair *pair, ColoSide side, guint16 command,
-                              GError **errp)
-{
-    guint32 address = 0x80000000u | SLOT << 11 | PCI_COMMAND;
-
-    return colo_pair_port_write(pair, side, 4, CONFIG_ADDRESS, address,
-                                errp) &&
-           colo_pair_port_write(pair, side, 2, CONFIG_DATA, command, errp);
 }
 
 static gboolean expect_disabled(ColoPair *pair, ColoSide side, gboolean want,

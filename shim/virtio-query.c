@@ -28,48 +28,55 @@ char *virtio_query_path(ColoPair *pair, ColoSide side, const char *name,
     return NULL;
 }
 
-/* x-query-virtio-status, or x-query-virtio-queue-status of queue 0. */
-static JsonNode *query(ColoPair *pair, ColoSide side, const char *name,
-                       const char *cmd, GError **errp)
+/*
+ * x-query-virtio-status of the device at @path, or with @queue >= 0
+ * x-query-virtio-queue-status of that queue.
+ */
+static JsonNode *query(ColoPair *pair, ColoSide side, const char *path,
+                       gint queue, GError **errp)
 {
-    g_autofree char *path = virtio_query_path(pair, side, name, errp);
-    JsonObject *args;
+    JsonObject *args = json_object_new();
 
-    if (!path) {
-        return NULL;
-    }
-    args = json_object_new();
     json_object_set_string_member(args, "path", path);
-    if (g_str_equal(cmd, "x-query-virtio-queue-status")) {
-        json_object_set_int_member(args, "queue", 0);
+    if (queue >= 0) {
+        json_object_set_int_member(args, "queue", queue);
     }
-    return colo_pair_execute(pair, side, cmd, args, errp);
+    return colo_pair_execute(pair, side, queue >= 0 ?
+                             "x-query-virtio-queue-status" :
+                             "x-query-virtio-status", args, errp);
+}
+
+static gboolean status_disabled(JsonNode *status)
+{
+    return json_object_get_boolean_member_with_default(
+               json_node_get_object(status), "disabled", FALSE);
 }
 
 gboolean virtio_query_disabled(ColoPair *pair, ColoSide side,
                                const char *name, gboolean *disabled,
                                GError **errp)
 {
-    g_autoptr(JsonNode) status = query(pair, side, name,
-                                       "x-query-virtio-status", errp);
+    g_autofree char *path = virtio_query_path(pair, side, name, errp);
+    g_autoptr(JsonNode) status = path ? query(pair, side, path, -1, errp)
+                                      : NULL;
 
     if (!status) {
         return FALSE;
     }
-    *disabled = json_object_get_boolean_member_with_default(
-                    json_node_get_object(status), "disabled", FALSE);
+    *disabled = status_disabled(status);
     return TRUE;
 }
 
 void virtio_query_describe(ColoPair *pair, ColoSide side, const char *name,
                            GError **errp)
 {
-    g_autoptr(JsonNode) q = query(pair, side, name,
-                                  "x-query-virtio-queue-status", NULL);
-    gboolean disabled;
+    g_autofree char *path = virtio_query_path(pair, side, name, NULL);
+    g_autoptr(JsonNode) status = path ? query(pair, side, path, -1, NULL)
+                                      : NULL;
+    g_autoptr(JsonNode) q = status ? query(pair, side, path, 0, NULL) : NULL;
     JsonObject *o;
 
-    if (!q || !virtio_query_disabled(pair, side, name, &disabled, NULL)) {
+    if (!q) {
         shim_error_append(errp, "\n(the %s's %s could not be queried)",
                           colo_side_name(side), name);
         return;
@@ -79,7 +86,7 @@ void virtio_query_describe(ColoPair *pair, ColoSide side, const char *name,
                       G_GINT64_FORMAT ", last-avail-idx %" G_GINT64_FORMAT
                       ", used-idx %" G_GINT64_FORMAT ", inuse %"
                       G_GINT64_FORMAT, colo_side_name(side), name,
-                      disabled ? "disabled" : "enabled",
+                      status_disabled(status) ? "disabled" : "enabled",
                       json_object_get_int_member_with_default(
                           o, "shadow-avail-idx", -1),
                       json_object_get_int_member_with_default(

@@ -41,6 +41,38 @@ gboolean wait_until(WaitCondition cond, gpointer opaque, gint64 deadline)
     return done;
 }
 
+typedef struct ProbeWait {
+    WaitProbe probe;
+    gpointer opaque;
+    guint every_ms;
+    gboolean done;
+    GError *error;
+} ProbeWait;
+
+static gboolean probe_once(gpointer opaque)
+{
+    ProbeWait *w = opaque;
+
+    if (!w->probe(w->opaque, &w->done, &w->error) || w->done) {
+        return TRUE;
+    }
+    wait_ms(w->every_ms);
+    return FALSE;
+}
+
+gboolean wait_probe(WaitProbe probe, gpointer opaque, guint every_ms,
+                    gint64 deadline, GError **errp)
+{
+    ProbeWait w = { .probe = probe, .opaque = opaque, .every_ms = every_ms };
+
+    wait_until(probe_once, &w, deadline);
+    if (w.error) {
+        g_propagate_error(errp, w.error);
+        return FALSE;
+    }
+    return w.done;
+}
+
 static gboolean never(gpointer opaque)
 {
     return FALSE;

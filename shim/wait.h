@@ -24,6 +24,21 @@ guint ms_left(gint64 deadline);
  */
 gboolean wait_until(WaitCondition cond, gpointer opaque, gint64 deadline);
 
+/*
+ * One look at what a wait waits for: sets *@done, or fails with the
+ * reason, which ends the wait.
+ */
+typedef gboolean (*WaitProbe)(gpointer opaque, gboolean *done,
+                              GError **errp);
+
+/*
+ * Calls @probe every @every_ms milliseconds until it says done (TRUE), it
+ * fails (FALSE, its error in @errp) or @deadline passes (FALSE with @errp
+ * untouched: the caller says what it waited for).
+ */
+gboolean wait_probe(WaitProbe probe, gpointer opaque, guint every_ms,
+                    gint64 deadline, GError **errp);
+
 /* Keeps the main context running for @ms milliseconds. */
 void wait_ms(guint ms);
 
