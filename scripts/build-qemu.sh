@@ -26,9 +26,12 @@ CONFIGURE_OPTS=(
     --disable-guest-agent
 )
 # The patched QEMU brings its own qemu-img, which makes the disk cases'
-# images; the stock build exists for migration-test alone.
+# images, and COLO's network filters (filter-rewriter needs colo-proxy;
+# colo-compare comes with replication); the stock build exists for
+# migration-test alone.
 if [ "$QEMU_SERIES" != none ]; then
-    CONFIGURE_OPTS=("${CONFIGURE_OPTS[@]/#--disable-tools/--enable-tools}")
+    CONFIGURE_OPTS=("${CONFIGURE_OPTS[@]/#--disable-tools/--enable-tools}"
+                    --enable-colo-proxy)
 fi
 
 # QEMU's module stamp hashes the version, this string and configure: naming
