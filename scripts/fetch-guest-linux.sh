@@ -20,7 +20,7 @@ BUSYBOX=busybox-static
 # The PCI transport and the two drivers; depmod adds what they need.
 MODULES=(virtio_pci virtio_blk virtio_net)
 # The busybox applets that the init calls.
-APPLETS=(sh mount dmesg insmod uname sleep cat ls)
+APPLETS=(sh mount dmesg insmod uname sleep cat ls ip)
 INIT=$TOPDIR/shim/guest/linux/init
 SELF=$TOPDIR/scripts/fetch-guest-linux.sh
 CODENAME=$(. /etc/os-release && echo "$VERSION_CODENAME")

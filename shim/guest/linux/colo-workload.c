@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * colo-workload mem=MIB,disk=DEV,tick=MS: the Linux guest's self-checking
- * load, run by its init.  Each tick it appends one journal record to the
- * raw disk DEV (O_DIRECT, then fdatasync, then "COLO-WL-ACK N" on the
- * console) and rewrites a slice of a MIB-sized buffer page by page, each
- * page checked before it is rewritten.
+ * colo-workload mem=MIB,disk=DEV,tick=MS[,serve=PORT[,differ=1]]: the
+ * Linux guest's self-checking load, run by its init.  Each tick it appends
+ * one journal record to the raw disk DEV (O_DIRECT, then fdatasync, then
+ * "COLO-WL-ACK N" on the console) and rewrites a slice of a MIB-sized
+ * buffer page by page, each page checked before it is rewritten.  With
+ * serve=PORT it appends a record for each request of its TCP service
+ * instead (net-service.h), whose answer names the record.
  *
  * What a COLO failover must keep, it checks from inside: the buffer and the
  * journal's next number both live in RAM, the journal on the disk, so the
@@ -19,7 +21,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net-service.h"
+#include "say.h"
 #include "workload-format.h"
 
 #define PAGE 4096
@@ -37,6 +40,8 @@ typedef struct Config {
     unsigned mem_mib;
     const char *disk;
     unsigned tick_ms;
+    unsigned serve_port;        /* 0: a record a tick, no service */
+    bool differ;                /* answers carry a token of this VM's own */
 } Config;
 
 typedef struct Page {
@@ -45,28 +50,6 @@ typedef struct Page {
     uint64_t sum;
     uint8_t fill[PAGE - 24];
 } Page;
-
-static void say(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        return;
-    }
-    if (n > (int)sizeof(line) - 2) {
-        n = sizeof(line) - 2;
-    }
-    line[n++] = '\n';
-    /* One write a line: the console is shared with the init. */
-    if (write(STDOUT_FILENO, line, n) < 0) {
-        /* Nowhere left to say it. */
-    }
-}
 
 static bool parse_config(const char *arg, Config *cfg)
 {
@@ -87,6 +70,10 @@ static bool parse_config(const char *arg, Config *cfg)
             cfg->disk = strdup(eq + 1);
         } else if (!strcmp(kv, "tick")) {
             cfg->tick_ms = strtoul(eq + 1, NULL, 10);
+        } else if (!strcmp(kv, "serve")) {
+            cfg->serve_port = strtoul(eq + 1, NULL, 10);
+        } else if (!strcmp(kv, "differ")) {
+            cfg->differ = !strcmp(eq + 1, "1");
         } else {
             return false;
         }
@@ -242,21 +229,21 @@ static bool journal_open(Journal *j, const char *disk)
 }
 
 /* Appends record next: its sector must still be empty. */
-static void journal_append(Journal *j)
+static bool journal_append(Journal *j)
 {
     uint64_t seq = j->next;
 
     if (j->stopped) {
-        return;
+        return false;
     }
     if (seq == j->capacity) {
         say(WL_ERROR " journal full at %llu records", (unsigned long long)seq);
         j->stopped = true;
-        return;
+        return false;
     }
     if (!read_records(j, seq, 1)) {
         j->stopped = true;
-        return;
+        return false;
     }
     if (!sector_empty(j->buf)) {
         say(WL_BAD " sector %llu holds data before record %llu was written%s",
@@ -269,17 +256,28 @@ static void journal_append(Journal *j)
         say(WL_ERROR " write of record %llu: %s", (unsigned long long)seq,
             strerror(errno));
         j->stopped = true;
-        return;
+        return false;
     }
     j->next = seq + 1;
     say(WL_ACK " %llu", (unsigned long long)seq);
+    return true;
+}
+
+/* The service's increment: one record, whose number is the answer. */
+static bool journal_increment(void *opaque, uint64_t *value)
+{
+    Journal *j = opaque;
+
+    *value = j->next;
+    return journal_append(j);
 }
 
 /*
- * Sleeps to the next tick; after a pause of the whole VM (a migration) it
- * starts from now rather than running the missed ticks back to back.
+ * The next tick, @ms after the last; after a pause of the whole VM (a
+ * migration) it starts from now rather than running the missed ticks back
+ * to back.
  */
-static void sleep_until(struct timespec *next, unsigned ms)
+static void next_tick(struct timespec *next, unsigned ms)
 {
     struct timespec now;
 
@@ -291,11 +289,63 @@ static void sleep_until(struct timespec *next, unsigned ms)
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (now.tv_sec > next->tv_sec + 1) {
         *next = now;
-        return;
     }
+}
+
+static void sleep_until(const struct timespec *next)
+{
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) ==
            EINTR) {
         /* again */
+    }
+}
+
+/* Milliseconds from now to @next, 0 if it has passed. */
+static int ms_until(const struct timespec *next)
+{
+    struct timespec now;
+    long long ms;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (next->tv_sec - now.tv_sec) * 1000LL +
+         (next->tv_nsec - now.tv_nsec) / 1000000;
+    return ms > 0 ? (int)ms : 0;
+}
+
+/* A record a tick. */
+static void run_ticks(const Config *cfg, Memory *mem, Journal *journal)
+{
+    struct timespec next;
+
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (;;) {
+        journal_append(journal);
+        memory_step(mem, PAGES_PER_TICK);
+        next_tick(&next, cfg->tick_ms);
+        sleep_until(&next);
+    }
+}
+
+/* A record a request; the memory still changes every tick. */
+static void run_service(const Config *cfg, Memory *mem, Journal *journal)
+{
+    NetService svc;
+    struct timespec next;
+
+    if (!net_service_start(&svc, cfg->serve_port, cfg->differ,
+                           journal_increment, journal)) {
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (;;) {
+        int ms = ms_until(&next);
+
+        if (ms == 0) {
+            memory_step(mem, PAGES_PER_TICK);
+            next_tick(&next, cfg->tick_ms);
+            continue;
+        }
+        net_service_poll(&svc, ms);
     }
 }
 
@@ -304,10 +354,10 @@ int main(int argc, char **argv)
     Config cfg;
     Memory mem = { 0 };
     Journal journal = { .fd = -1 };
-    struct timespec next;
 
     if (argc != 2 || !parse_config(argv[1], &cfg)) {
-        say(WL_ERROR " usage: colo-workload mem=MIB,disk=DEV,tick=MS");
+        say(WL_ERROR " usage: colo-workload "
+            "mem=MIB,disk=DEV,tick=MS[,serve=PORT[,differ=1]]");
         return 2;
     }
     if (!memory_init(&mem, cfg.mem_mib)) {
@@ -317,12 +367,12 @@ int main(int argc, char **argv)
     if (!journal_open(&journal, cfg.disk)) {
         journal.stopped = true;
     }
-    say(WL_START " next=%llu mem_mib=%u disk=%s",
-        (unsigned long long)journal.next, cfg.mem_mib, cfg.disk);
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    for (;;) {
-        journal_append(&journal);
-        memory_step(&mem, PAGES_PER_TICK);
-        sleep_until(&next, cfg.tick_ms);
+    say(WL_START " next=%llu mem_mib=%u disk=%s serve=%u",
+        (unsigned long long)journal.next, cfg.mem_mib, cfg.disk,
+        cfg.serve_port);
+    if (!cfg.serve_port) {
+        run_ticks(&cfg, &mem, &journal);
     }
+    run_service(&cfg, &mem, &journal);
+    return 1;
 }
