@@ -509,6 +509,11 @@ gboolean colo_pair_in_netns(ColoPair *pair)
     return pair->netns != NULL;
 }
 
+NetnsLink *colo_pair_netns(ColoPair *pair)
+{
+    return pair->netns;
+}
+
 LinkProxy *colo_pair_link(ColoPair *pair)
 {
     return pair->link;
@@ -735,7 +740,9 @@ gboolean colo_pair_failover(ColoPair *pair, ColoSide survivor, GError **errp)
     if (!yanked ||
         (pair->cfg.hooks && pair->cfg.hooks->at_failover &&
          !pair->cfg.hooks->at_failover(pair, survivor, errp)) ||
-        !pair_run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp)) {
+        !pair_run(pair, survivor, "x-colo-lost-heartbeat", NULL, errp) ||
+        (pair->cfg.hooks && pair->cfg.hooks->after_failover &&
+         !pair->cfg.hooks->after_failover(pair, survivor, errp))) {
         g_prefix_error(errp, "failing over to the %s: ",
                        colo_side_name(survivor));
         return pair_fail(pair, errp);

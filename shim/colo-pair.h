@@ -17,6 +17,7 @@
 #include "guest.h"
 #include "link-proxy.h"
 #include "memcheck.h"
+#include "netns.h"
 
 typedef enum ColoSide {
     COLO_PRIMARY,
@@ -49,6 +50,9 @@ typedef struct ColoPairHooks {
     gboolean (*before_migrate)(ColoPair *pair, GError **errp);
     /* On the survivor, after the yank, before x-colo-lost-heartbeat. */
     gboolean (*at_failover)(ColoPair *pair, ColoSide survivor, GError **errp);
+    /* On the survivor, after x-colo-lost-heartbeat. */
+    gboolean (*after_failover)(ColoPair *pair, ColoSide survivor,
+                               GError **errp);
 } ColoPairHooks;
 
 struct ColoConfig {
@@ -149,6 +153,9 @@ const char *colo_pair_address(ColoPair *pair, ColoSide side);
 
 /* Whether @side runs in a network namespace of its own. */
 gboolean colo_pair_in_netns(ColoPair *pair);
+
+/* The two hosts (ColoConfig.netns), or NULL on loopback. */
+NetnsLink *colo_pair_netns(ColoPair *pair);
 
 /* The proxy between the two sides (ColoConfig.proxied), once migrating. */
 LinkProxy *colo_pair_link(ColoPair *pair);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@ struct NetnsLink {
     char *ns[2];
     char *dev[2];
     char *addr[2];
+    guint n;                    /* this link's number among the shim's */
+    char *client_ns;            /* the LAN's, or NULL */
 };
 
 /* Runs iproute2 with @argv; the error carries its stderr. */
@@ -37,6 +40,25 @@ static gboolean run_ip(const char *const *argv, GError **errp)
         return FALSE;
     }
     return TRUE;
+}
+
+/* "ip -n @ns" followed by the arguments up to NULL. */
+static gboolean ip_in(const char *ns, GError **errp, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    const char *arg;
+    va_list ap;
+
+    g_ptr_array_add(argv, (gpointer)"ip");
+    g_ptr_array_add(argv, (gpointer)"-n");
+    g_ptr_array_add(argv, (gpointer)ns);
+    va_start(ap, errp);
+    while ((arg = va_arg(ap, const char *))) {
+        g_ptr_array_add(argv, (gpointer)arg);
+    }
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    return run_ip((const char *const *)argv->pdata, errp);
 }
 
 /* Namespaces named after a shim that no longer runs are leftovers. */
@@ -116,6 +138,7 @@ NetnsLink *netns_link_new(guint delay_ms, GError **errp)
     guint n = serial++ % 64;
 
     remove_stale_namespaces();
+    link->n = n;
     for (guint e = 0; e < 2; e++) {
         link->ns[e] = g_strdup_printf(NS_PREFIX "%d-%u-%s", getpid(), n,
                                       e ? "secondary" : "primary");
@@ -158,10 +181,79 @@ gboolean netns_link_set_up(NetnsLink *link, gboolean up, GError **errp)
     return TRUE;
 }
 
+/* A bridge called @name in @ns, up. */
+static gboolean add_bridge(const char *ns, const char *name, GError **errp)
+{
+    return ip_in(ns, errp, "link", "add", name, "type", "bridge", NULL) &&
+           ip_in(ns, errp, "link", "set", name, "up", NULL);
+}
+
+/* Host @e's tap and its veth to the client's bridge, on a bridge of its own. */
+static gboolean add_host_to_lan(NetnsLink *link, guint e, const char *tap,
+                                GError **errp)
+{
+    const char *ns = link->ns[e];
+    g_autofree char *up = g_strdup_printf("cl%u%c", link->n, e ? 's' : 'p');
+    g_autofree char *down = g_strdup_printf("cl%u%cc", link->n,
+                                            e ? 's' : 'p');
+    const char *const veth[] = { "ip", "link", "add", up, "netns", ns,
+                                 "type", "veth", "peer", "name", down,
+                                 "netns", link->client_ns, NULL };
+
+    return add_bridge(ns, "br0", errp) && run_ip(veth, errp) &&
+           ip_in(ns, errp, "tuntap", "add", "dev", tap, "mode", "tap",
+                 NULL) &&
+           ip_in(ns, errp, "link", "set", tap, "master", "br0", "up",
+                 NULL) &&
+           ip_in(ns, errp, "link", "set", up, "master", "br0", "up", NULL) &&
+           ip_in(link->client_ns, errp, "link", "set", down, "master", "br0",
+                 "up", NULL);
+}
+
+static gboolean add_namespace(const char *ns, GError **errp)
+{
+    const char *const add[] = { "ip", "netns", "add", ns, NULL };
+
+    return run_ip(add, errp);
+}
+
+gboolean netns_link_add_lan(NetnsLink *link, const char *tap,
+                            const char *client_cidr, GError **errp)
+{
+    if (link->client_ns) {
+        return TRUE;
+    }
+    link->client_ns = g_strdup_printf(NS_PREFIX "%d-%u-client", getpid(),
+                                      link->n);
+    if (!add_namespace(link->client_ns, errp) ||
+        !ip_in(link->client_ns, errp, "link", "set", "lo", "up", NULL) ||
+        !add_bridge(link->client_ns, "br0", errp) ||
+        !ip_in(link->client_ns, errp, "addr", "add", client_cidr, "dev",
+               "br0", NULL) ||
+        !add_host_to_lan(link, 0, tap, errp) ||
+        !add_host_to_lan(link, 1, tap, errp)) {
+        g_prefix_error(errp, "cannot set up the guests' LAN: ");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+const char *netns_link_client_namespace(NetnsLink *link)
+{
+    return link->client_ns;
+}
+
 void netns_link_free(NetnsLink *link)
 {
     if (!link) {
         return;
+    }
+    if (link->client_ns) {
+        const char *const del[] = { "ip", "netns", "del", link->client_ns,
+                                    NULL };
+
+        run_ip(del, NULL);
+        g_free(link->client_ns);
     }
     for (guint e = 0; e < 2; e++) {
         const char *const del[] = { "ip", "netns", "del", link->ns[e], NULL };

@@ -23,7 +23,20 @@ const char *netns_link_address(NetnsLink *link, guint end);
 /* Takes the link down (a partition) or up again. */
 gboolean netns_link_set_up(NetnsLink *link, gboolean up, GError **errp);
 
-/* Removes both namespaces, and with them the link. */
+/*
+ * The guests' LAN, once per link: a third namespace, the client's, whose
+ * bridge has @client_cidr and a veth from each host; in each host a tap
+ * device called @tap (for its QEMU's -netdev tap) on a bridge with that
+ * veth, so that whichever host runs the guest, the client reaches it, as
+ * COLO-FT.txt's two hosts share a bridged network.
+ */
+gboolean netns_link_add_lan(NetnsLink *link, const char *tap,
+                            const char *client_cidr, GError **errp);
+
+/* The client's namespace, or NULL before netns_link_add_lan(). */
+const char *netns_link_client_namespace(NetnsLink *link);
+
+/* Removes the namespaces, and with them the links and the LAN. */
 void netns_link_free(NetnsLink *link);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NetnsLink, netns_link_free)
