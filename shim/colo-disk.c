@@ -28,7 +28,6 @@
 #define QUORUM_ID "colo-disk0"
 #define PARENT_ID "parent0"
 #define REPLICATION_NODE "replication0"
-#define WORKLOAD "mem=16,disk=/dev/vda,tick=50"
 
 #define COMMIT_MS 60000             /* the secondary's commit at failover */
 #define RESYNC_MS 60000             /* mirroring 64 MiB to a new secondary */
@@ -525,7 +524,7 @@ static gboolean at_failover_unreplicated(ColoPair *pair, ColoSide survivor,
            run(pair, survivor, "nbd-server-stop", NULL, errp);
 }
 
-static const ColoPairHooks disk_hooks = {
+const ColoPairHooks colo_disk_hooks = {
     .usable = usable,
     .prepare_side = prepare_side,
     .before_migrate = before_migrate,
@@ -548,10 +547,10 @@ void colo_disk_configure(ColoConfig *cfg, const char *kernel,
 {
     cfg->linux_kernel = kernel;
     cfg->linux_initrd = initrd;
-    cfg->linux_append = "console=ttyS0 panic=-1 colo.workload=" WORKLOAD;
+    cfg->linux_append = COLO_DISK_APPEND;
     cfg->ram_mib = LINUX_RAM_MIB;
     cfg->hooks = g_strcmp0(fault, COLO_DISK_FAULT_UNREPLICATED) == 0 ?
-                 &unreplicated_hooks : &disk_hooks;
+                 &unreplicated_hooks : &colo_disk_hooks;
 }
 
 char *colo_disk_image(ColoPair *pair, ColoSide side)

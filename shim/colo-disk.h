@@ -18,6 +18,14 @@
  */
 #define COLO_DISK_FAULT_UNREPLICATED "no-replication-child"
 
+/* The guest's command line: its workload journals a record a tick. */
+#define COLO_DISK_WORKLOAD "mem=16,disk=/dev/vda,tick=50"
+#define COLO_DISK_APPEND "console=ttyS0 panic=-1 colo.workload=" \
+                         COLO_DISK_WORKLOAD
+
+/* The disks' set-up and failover steps, for a family that adds to them. */
+extern const ColoPairHooks colo_disk_hooks;
+
 /*
  * Makes @cfg a disk case: the Linux guest of @kernel and @initrd (NULL or
  * missing: the case skips, saying why) with its workload, and the disks,

@@ -230,9 +230,11 @@ static gboolean survivor_disk_agrees(ColoPair *pair, ColoSide survivor,
            journal_agrees(pair, survivor, before, &after, errp);
 }
 
-gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
-                            gboolean during_checkpoint, ColoSide survivor,
-                            GError **errp)
+gboolean colo_disk_failover_checked(ColoPair *pair, guint checkpoints,
+                                    gboolean during_checkpoint,
+                                    ColoSide survivor,
+                                    DiskSurvivorCheck check, gpointer opaque,
+                                    GError **errp)
 {
     WlAcks before;
     goffset since;
@@ -241,7 +243,16 @@ gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
            fail_over(pair, checkpoints, during_checkpoint, survivor, &before,
                      &since, errp) &&
            survivor_journals(pair, survivor, since, errp) &&
+           (!check || check(pair, survivor, opaque, errp)) &&
            survivor_disk_agrees(pair, survivor, since, &before, errp);
+}
+
+gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
+                            gboolean during_checkpoint, ColoSide survivor,
+                            GError **errp)
+{
+    return colo_disk_failover_checked(pair, checkpoints, during_checkpoint,
+                                      survivor, NULL, NULL, errp);
 }
 
 gboolean colo_disk_reprotect(ColoPair *pair, guint checkpoints,

@@ -23,6 +23,21 @@ gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
                             GError **errp);
 
 /*
+ * What a family adds (the network cases: the client's answers), run once
+ * the survivor has journalled on after the failover, before it stops;
+ * @opaque is the family's.
+ */
+typedef gboolean (*DiskSurvivorCheck)(ColoPair *pair, ColoSide survivor,
+                                      gpointer opaque, GError **errp);
+
+/* colo_disk_failover() with @check (NULL: none). */
+gboolean colo_disk_failover_checked(ColoPair *pair, guint checkpoints,
+                                    gboolean during_checkpoint,
+                                    ColoSide survivor,
+                                    DiskSurvivorCheck check, gpointer opaque,
+                                    GError **errp);
+
+/*
  * Back to protection with the disk: the peer of @first dies and @first
  * fails over as above, then a fresh secondary gets the survivor's disk by
  * drive-mirror ("resume replication" in COLO-FT.txt) and COLO runs again;

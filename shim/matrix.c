@@ -12,11 +12,13 @@
 
 #include "checkpoint-commands.h"
 #include "colo-disk.h"
-#include "disk-failover.h"
+#include "colo-net.h"
 #include "colo-pair.h"
 #include "colo-steps.h"
+#include "disk-failover.h"
 #include "kvm.h"
 #include "migrate-again.h"
+#include "net-failover.h"
 #include "precopy-order.h"
 #include "reprotect.h"
 #include "shim-options.h"
@@ -383,6 +385,28 @@ static gboolean disk_failover_scenario(ColoPair *pair, const MatrixCase *c,
                               c->survivor, errp);
 }
 
+/* The network on top of the disks (colo-net.c), with a client. */
+static void net_configure(ColoConfig *cfg)
+{
+    colo_net_configure(cfg, opts.linux_kernel, opts.linux_initrd, FALSE,
+                       opts.net_fault);
+}
+
+/* The same with answers that differ between the two VMs. */
+static void net_differ_configure(ColoConfig *cfg)
+{
+    colo_net_configure(cfg, opts.linux_kernel, opts.linux_initrd, TRUE,
+                       opts.net_fault);
+}
+
+static gboolean net_failover_scenario(ColoPair *pair, const MatrixCase *c,
+                                      GError **errp)
+{
+    return colo_net_failover(pair, opts.checkpoints, c->during_checkpoint,
+                             c->survivor, c->configure == net_differ_configure,
+                             errp);
+}
+
 /* Re-protection with the disk after the survivor's failover. */
 static gboolean disk_reprotect_scenario(ColoPair *pair, const MatrixCase *c,
                                         GError **errp)
@@ -426,6 +450,21 @@ static const MatrixCase matrix[] = {
     DISK_CASES("plain", FALSE),
     DISK_CASES("multifd", TRUE),
 #undef DISK_CASES
+    /*
+     * The network too, between two hosts and a client (always in network
+     * namespaces): the client's answers survive the failover.
+     */
+#define NET_CASES(kind, multifd) \
+    { "net/" kind "/primary_failover", net_failover_scenario, multifd, \
+      COLO_PRIMARY, FALSE, .netns = TRUE, .configure = net_configure }, \
+    { "net/" kind "/secondary_failover", net_failover_scenario, multifd, \
+      COLO_SECONDARY, FALSE, .netns = TRUE, .configure = net_configure }, \
+    { "net/" kind "/secondary_failover_differ", net_failover_scenario, \
+      multifd, COLO_SECONDARY, FALSE, .netns = TRUE, \
+      .configure = net_differ_configure }
+    NET_CASES("plain", FALSE),
+    NET_CASES("multifd", TRUE),
+#undef NET_CASES
     /* Core fixes 0003 and 0004, through a proxy on the migration link. */
     { "multifd/late_packet_secondary_failover", late_packet_scenario,
       TRUE, COLO_SECONDARY, TRUE, TRUE },

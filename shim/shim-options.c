@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "colo-disk.h"
+#include "colo-net.h"
 #include "kvm.h"
 #include "qemu-proc.h"
 #include "shim-error.h"
@@ -152,6 +153,13 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
                     ", not \"%s\"", opts->disk_fault);
         return FALSE;
     }
+    if (opts->net_fault &&
+        !g_str_equal(opts->net_fault, COLO_NET_FAULT_NO_SECONDARY_OUTPUT)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "--net-fault takes " COLO_NET_FAULT_NO_SECONDARY_OUTPUT
+                    ", not \"%s\"", opts->net_fault);
+        return FALSE;
+    }
     if (!opts->linux_kernel != !opts->linux_initrd) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
                     "--linux-kernel and --linux-initrd go together");
@@ -199,6 +207,10 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
           "for tests of the disk checks: set the disk cases up wrongly "
           "(" COLO_DISK_FAULT_UNREPLICATED ": the primary's writes never "
           "reach the secondary)", "FAULT" },
+        { "net-fault", 0, 0, G_OPTION_ARG_STRING, &opts->net_fault,
+          "for tests of the network checks: set the network cases up "
+          "wrongly (" COLO_NET_FAULT_NO_SECONDARY_OUTPUT ": the secondary's "
+          "packets never reach colo-compare)", "FAULT" },
         { "channels", 0, 0, G_OPTION_ARG_INT, &opts->channels,
           "multifd channels in the multifd cases (default 2)", "N" },
         { "zero-page-detection", 0, 0, G_OPTION_ARG_STRING,
@@ -279,6 +291,7 @@ void shim_options_clear(ShimOptions *opts)
     g_free(opts->linux_kernel);
     g_free(opts->linux_initrd);
     g_free(opts->disk_fault);
+    g_free(opts->net_fault);
 }
 
 ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)

@@ -49,6 +49,7 @@ typedef struct ShimOptions {
     char *linux_kernel;         /* the disk cases' Linux guest, or NULL */
     char *linux_initrd;
     char *disk_fault;           /* --disk-fault, for tests of the checks */
+    char *net_fault;            /* --net-fault, likewise */
     gboolean netns;             /* primary and secondary in two netns */
     gint netns_delay_ms;        /* netem delay on their link */
 } ShimOptions;

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The network half of COLO, set up and failed over as docs/COLO-FT.txt of
+ * QEMU 10.0 says, with the ids and ports of its example.  Departures, each
+ * for the test's sake: the NIC is virtio-net (the guest's kernel has no
+ * other), so every filter gets vnet_hdr_support as docs/colo-proxy.txt
+ * asks for it; the tap devices are made by the shim (netns.c) instead of
+ * qemu-bridge-helper; the primary traces colo-compare's verdicts into a
+ * file of its own, which is how the cases count them.
+ */
+#include "colo-net.h"
+
+#include "colo-disk.h"
+#include "shim-error.h"
+
+#define TAP "colotap"
+#define CLIENT_CIDR "10.0.2.2/24"
+#define GUEST_CIDR COLO_NET_GUEST_IP "/24"
+/* Both sides' guest is one guest: one MAC address. */
+#define GUEST_MAC "52:54:00:c0:10:01"
+#define NETDEV "hn0"
+#define VNET ",vnet_hdr_support=on"
+
+#define APPEND "console=ttyS0 panic=-1 colo.ip=" GUEST_CIDR \
+               " colo.workload=" COLO_DISK_WORKLOAD ",serve=" \
+               G_STRINGIFY(COLO_NET_SERVICE_PORT)
+
+/* The set-up fault of this process's cases (one per shim), or NULL. */
+static const char *fault;
+
+static gboolean usable(const ColoConfig *cfg, GError **errp)
+{
+    if (!colo_disk_hooks.usable(cfg, errp)) {
+        return FALSE;
+    }
+    if (!cfg->netns) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_UNAVAILABLE,
+                    "the network cases need two hosts and a client: "
+                    "--netns, as root");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void add_primary_filters(GStrvBuilder *b)
+{
+    g_strv_builder_add_many(b,
+        "-chardev", "socket,id=mirror0,host=0.0.0.0,port=9003,server=on,"
+                    "wait=off",
+        "-chardev", "socket,id=compare1,host=0.0.0.0,port=9004,server=on,"
+                    "wait=on",
+        "-chardev", "socket,id=compare0,host=127.0.0.1,port=9001,server=on,"
+                    "wait=off",
+        "-chardev", "socket,id=compare0-0,host=127.0.0.1,port=9001",
+        "-chardev", "socket,id=compare_out,host=127.0.0.1,port=9005,"
+                    "server=on,wait=off",
+        "-chardev", "socket,id=compare_out0,host=127.0.0.1,port=9005",
+        "-object", "filter-mirror,id=m0,netdev=" NETDEV ",queue=tx,"
+                   "outdev=mirror0" VNET,
+        "-object", "filter-redirector,netdev=" NETDEV ",id=redire0,queue=rx,"
+                   "indev=compare_out" VNET,
+        "-object", "filter-redirector,netdev=" NETDEV ",id=redire1,queue=rx,"
+                   "outdev=compare0" VNET,
+        "-object", "iothread,id=iothread1",
+        "-object", "colo-compare,id=comp0,primary_in=compare0-0,"
+                   "secondary_in=compare1,outdev=compare_out0,"
+                   "iothread=iothread1" VNET,
+        NULL);
+}
+
+static void add_secondary_filters(ColoPair *pair, GStrvBuilder *b)
+{
+    const char *primary = colo_pair_address(pair, COLO_PRIMARY);
+    g_autofree char *red0 = g_strdup_printf(
+        "socket,id=red0,host=%s,port=9003,reconnect-ms=1000", primary);
+    g_autofree char *red1 = g_strdup_printf(
+        "socket,id=red1,host=%s,port=9004,reconnect-ms=1000", primary);
+
+    g_strv_builder_add_many(b, "-chardev", red0, "-chardev", red1,
+        "-object", "filter-redirector,id=f1,netdev=" NETDEV ",queue=tx,"
+                   "indev=red0" VNET, NULL);
+    if (g_strcmp0(fault, COLO_NET_FAULT_NO_SECONDARY_OUTPUT) != 0) {
+        g_strv_builder_add_many(b, "-object", "filter-redirector,id=f2,"
+                                "netdev=" NETDEV ",queue=rx,outdev=red1" VNET,
+                                NULL);
+    }
+    g_strv_builder_add_many(b, "-object", "filter-rewriter,id=rew0,"
+                            "netdev=" NETDEV ",queue=all" VNET, NULL);
+}
+
+/*
+ * colo-compare's verdicts, one line each: a packet released because the
+ * secondary's was the same, found different, or held too long.
+ */
+static void add_compare_trace(ColoPair *pair, const char *name,
+                              GStrvBuilder *b)
+{
+    g_autofree char *base = g_strconcat(name, ".trace", NULL);
+    g_autofree char *path = g_build_filename(colo_pair_config(pair)->workdir,
+                                             base, NULL);
+
+    g_strv_builder_add_many(b, "-D", path, "-trace", "colo_compare_main",
+                            "-trace", "colo_old_packet_check_found", NULL);
+}
+
+static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
+                             GStrvBuilder *b, GError **errp)
+{
+    if (!colo_disk_hooks.prepare_side(pair, side, name, b, errp) ||
+        !netns_link_add_lan(colo_pair_netns(pair), TAP, CLIENT_CIDR, errp)) {
+        return FALSE;
+    }
+    g_strv_builder_add_many(b,
+        "-netdev", "tap,id=" NETDEV ",ifname=" TAP ",script=no,"
+                   "downscript=no,vhost=off",
+        "-device", "virtio-net-pci,netdev=" NETDEV ",mac=" GUEST_MAC, NULL);
+    if (side == COLO_PRIMARY) {
+        add_primary_filters(b);
+        add_compare_trace(pair, name, b);
+    } else {
+        add_secondary_filters(pair, b);
+    }
+    return TRUE;
+}
+
+static gboolean delete_object(ColoPair *pair, ColoSide side, const char *id,
+                              GError **errp)
+{
+    JsonObject *args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+
+    json_object_set_string_member(args, "id", id);
+    ret = colo_pair_execute(pair, side, "object-del", args, errp);
+    if (!ret) {
+        g_prefix_error(errp, "object-del %s on the %s: ", id,
+                       colo_side_name(side));
+    }
+    return ret != NULL;
+}
+
+static gboolean before_migrate(ColoPair *pair, GError **errp)
+{
+    return colo_disk_hooks.before_migrate(pair, errp);
+}
+
+/* "Primary Failover": the disk's steps, then the comparison goes. */
+static gboolean at_failover(ColoPair *pair, ColoSide survivor, GError **errp)
+{
+    static const char *const compare[] = {
+        "comp0", "iothread1", "m0", "redire0", "redire1", NULL
+    };
+
+    if (!colo_disk_hooks.at_failover(pair, survivor, errp)) {
+        return FALSE;
+    }
+    for (const char *const *id = compare;
+         survivor == COLO_PRIMARY && *id; id++) {
+        if (!delete_object(pair, survivor, *id, errp)) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean chardev_remove(ColoPair *pair, ColoSide side, const char *id,
+                               GError **errp)
+{
+    JsonObject *args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+
+    json_object_set_string_member(args, "id", id);
+    ret = colo_pair_execute(pair, side, "chardev-remove", args, errp);
+    if (!ret) {
+        g_prefix_error(errp, "chardev-remove %s on the %s: ", id,
+                       colo_side_name(side));
+    }
+    return ret != NULL;
+}
+
+/* chardev-add of a TCP socket, a server or a client. */
+static gboolean chardev_add(ColoPair *pair, ColoSide side, const char *id,
+                            const char *host, const char *port,
+                            gboolean server, GError **errp)
+{
+    JsonObject *args = json_object_new(), *backend = json_object_new();
+    JsonObject *sock = json_object_new(), *addr = json_object_new();
+    JsonObject *inet = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+
+    json_object_set_string_member(inet, "host", host);
+    json_object_set_string_member(inet, "port", port);
+    json_object_set_string_member(addr, "type", "inet");
+    json_object_set_object_member(addr, "data", inet);
+    json_object_set_object_member(sock, "addr", addr);
+    json_object_set_boolean_member(sock, "server", server);
+    json_object_set_string_member(backend, "type", "socket");
+    json_object_set_object_member(backend, "data", sock);
+    json_object_set_string_member(args, "id", id);
+    json_object_set_object_member(args, "backend", backend);
+    ret = colo_pair_execute(pair, side, "chardev-add", args, errp);
+    if (!ret) {
+        g_prefix_error(errp, "chardev-add %s on the %s: ", id,
+                       colo_side_name(side));
+    }
+    return ret != NULL;
+}
+
+/*
+ * "Secondary Failover", after x-colo-lost-heartbeat: the redirectors to
+ * the dead primary go, and the chardevs of the primary's layout come, for
+ * a new secondary to connect to (re-protection).
+ */
+static gboolean after_failover(ColoPair *pair, ColoSide survivor,
+                               GError **errp)
+{
+    gboolean has_f2 = g_strcmp0(fault,
+                                COLO_NET_FAULT_NO_SECONDARY_OUTPUT) != 0;
+
+    if (survivor == COLO_PRIMARY) {
+        return TRUE;
+    }
+    return (!has_f2 || delete_object(pair, survivor, "f2", errp)) &&
+           delete_object(pair, survivor, "f1", errp) &&
+           chardev_remove(pair, survivor, "red1", errp) &&
+           chardev_remove(pair, survivor, "red0", errp) &&
+           chardev_add(pair, survivor, "mirror0", "0.0.0.0", "9003", TRUE,
+                       errp) &&
+           chardev_add(pair, survivor, "compare1", "0.0.0.0", "9004", TRUE,
+                       errp) &&
+           chardev_add(pair, survivor, "compare0", "127.0.0.1", "9001", TRUE,
+                       errp) &&
+           chardev_add(pair, survivor, "compare0-0", "127.0.0.1", "9001",
+                       FALSE, errp) &&
+           chardev_add(pair, survivor, "compare_out", "127.0.0.1", "9005",
+                       TRUE, errp) &&
+           chardev_add(pair, survivor, "compare_out0", "127.0.0.1", "9005",
+                       FALSE, errp);
+}
+
+static const ColoPairHooks net_hooks = {
+    .usable = usable,
+    .prepare_side = prepare_side,
+    .before_migrate = before_migrate,
+    .at_failover = at_failover,
+    .after_failover = after_failover,
+};
+
+void colo_net_configure(ColoConfig *cfg, const char *kernel,
+                        const char *initrd, gboolean differ,
+                        const char *net_fault)
+{
+    colo_disk_configure(cfg, kernel, initrd, NULL);
+    cfg->linux_append = differ ? APPEND ",differ=1" : APPEND;
+    cfg->hooks = &net_hooks;
+    fault = net_fault;
+}
