@@ -2,7 +2,7 @@
 # The two commands of the README; everything else is in scripts/ and meson.
 BUILDDIR ?= build
 
-.PHONY: all run check bench soak setup clean migration-test
+.PHONY: all run check bench soak setup clean migration-test valgrind-disk
 all: setup
 
 setup:
@@ -33,6 +33,15 @@ bench: setup
 # sampled: CSV, TAP and plot in bench/soak/.  make check runs a short one.
 soak: setup
 	scripts/soak.sh $(BUILDDIR) bench/soak
+
+# The disk case under memcheck on TCG, where KVM cannot run Linux (make
+# run has it on KVM): about an hour here, most of it the guest's boot.
+valgrind-disk: setup
+	$(BUILDDIR)/shim/colo-shim --tap --accel tcg --module-dir $(BUILDDIR)/module \
+	    --qemu "$$(scripts/build-qemu.sh --print-prefix)/bin/qemu-system-x86_64" \
+	    --valgrind --valgrind-supp tests/valgrind.supp \
+	    --only /colo/tcg/q35/disk/plain/secondary_failover \
+	    --exclude /colo/tcg/q35/disk/plain/secondary_failover_
 
 clean:
 	rm -rf $(BUILDDIR)

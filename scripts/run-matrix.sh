@@ -22,6 +22,7 @@ if kvm=$("${shim[@]}" --kvm-probe | grep -v '^#'); then
     cases=(--only '/colo/kvm/*/plain' --only '/colo/kvm/*/multifd'
            --only '/colo/kvm/*/precopy' --only '/colo/qtest'
            --only '/colo/kvm/q35/disk/plain/secondary_failover'
+           --exclude '/colo/kvm/q35/disk/plain/secondary_failover_'
            --only '/colo/tcg/pc/plain/secondary_failover_checkpoint'
            --only '/colo/tcg/q35/multifd/primary_failover_checkpoint')
 fi
