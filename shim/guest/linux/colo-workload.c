@@ -340,12 +340,16 @@ static void run_service(const Config *cfg, Memory *mem, Journal *journal)
     for (;;) {
         int ms = ms_until(&next);
 
+        /*
+         * Requests are looked at before every step: on a slow guest the
+         * steps fall behind their ticks, and a loop that polled only
+         * when ahead left a request waiting for tens of seconds.
+         */
+        net_service_poll(&svc, ms);
         if (ms == 0) {
             memory_step(mem, PAGES_PER_TICK);
             next_tick(&next, cfg->tick_ms);
-            continue;
         }
-        net_service_poll(&svc, ms);
     }
 }
 
