@@ -461,6 +461,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "colo-net-client: %s\n", err->message);
         return err->domain == G_OPTION_ERROR ? 2 : 1;
     }
+    log_event(&c, "START", "%" G_GINT64_FORMAT, g_get_real_time());
     while ((s = step(&c)) == STEP_OK) {
         /* until a signal or a failure to connect */
     }

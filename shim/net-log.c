@@ -10,7 +10,7 @@
 #include "stats.h"
 
 typedef enum {
-    NET_CONNECT, NET_ANS, NET_LOST, NET_BAD, NET_FATAL, NET_STOP,
+    NET_START, NET_CONNECT, NET_ANS, NET_LOST, NET_BAD, NET_FATAL, NET_STOP,
 } NetKind;
 
 /* One parsed line; the numbers are those its kind has. */
@@ -20,6 +20,7 @@ typedef struct NetLine {
     const char *text;
     guint64 t_us;
     guint64 cseq, value, latency_us;
+    guint64 wall_us;            /* START */
 } NetLine;
 
 /* Called per line; FALSE stops the reading with *errp set. */
@@ -31,6 +32,7 @@ static const struct {
     guint numbers;              /* after the time */
     gboolean text;              /* then free text (LOST: a reason) */
 } kinds[] = {
+    [NET_START] = { "START", 1, FALSE },
     [NET_CONNECT] = { "CONNECT", 1, FALSE },
     [NET_ANS] = { "ANS", 3, FALSE },
     [NET_LOST] = { "LOST", 1, TRUE },
@@ -61,6 +63,8 @@ static gboolean parse_fields(char **words, NetLine *l)
         l->latency_us = n[2];
     } else if (l->kind == NET_LOST) {
         l->cseq = n[0];
+    } else if (l->kind == NET_START) {
+        l->wall_us = n[0];
     }
     if (!kinds[l->kind].text) {
         return !words[numbers + 1];
@@ -148,10 +152,16 @@ static gboolean sum_line(const char *path, const NetLine *l, gpointer opaque,
     double latency = l->latency_us;
 
     log->end_t_us = l->t_us;
+    if (l->kind == NET_START) {
+        /* Whatever @from_t_us: it sets every time beside the wall clock. */
+        log->start_wall_us = l->wall_us;
+    }
     if (l->t_us < s->from_t_us) {
         return TRUE;
     }
     switch (l->kind) {
+    case NET_START:
+        break;
     case NET_CONNECT:
         log->connects++;
         break;

@@ -5,6 +5,9 @@
  * promise COLO makes to it.  One line per event, times in microseconds
  * since the client started:
  *
+ *   START <t_us> <wall_us>         (first: the wall clock then, in us since
+ *                                   the epoch, to set the client's times
+ *                                   beside QEMU's trace)
  *   CONNECT <t_us> <attempt>
  *   ANS <t_us> <cseq> <value> <latency_us>
  *   LOST <t_us> <cseq> <reason>
@@ -23,6 +26,7 @@
 typedef struct NetLog {
     guint connects, answers, lost, bad;     /* lines of each kind */
     gboolean fatal, stopped;                /* a FATAL, a STOP line */
+    guint64 start_wall_us;                  /* of the START line, or 0 */
     /* Of the last line read, of any kind: "from now on" for a later read. */
     guint64 end_t_us;
     /* Of the answers, when answers > 0; throughput: answers over the span. */

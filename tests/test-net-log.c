@@ -31,6 +31,7 @@ static void teardown(Fixture *f, gconstpointer data)
 
 /* A failover at 5000 us: the connection lost with cseq 4, made again. */
 static const char good[] =
+    "START 0 1796000000000000\n"
     "CONNECT 100 1\n"
     "ANS 1000 0 10 300\n"
     "ANS 2000 1 11 100\n"
@@ -57,6 +58,7 @@ static void test_good(Fixture *f, gconstpointer data)
     g_assert_no_error(err);
     g_assert_true(net_log_read(f->path, 0, &log, &err));
     g_assert_no_error(err);
+    g_assert_cmpuint(log.start_wall_us, ==, 1796000000000000);
     g_assert_cmpuint(log.connects, ==, 2);
     g_assert_cmpuint(log.answers, ==, 5);
     g_assert_cmpuint(log.lost, ==, 1);
@@ -89,6 +91,8 @@ static void test_from(Fixture *f, gconstpointer data)
     g_assert_cmpuint(log.answers, ==, 1);
     g_assert_cmpuint(log.lost, ==, 1);
     g_assert_cmpuint(log.connects, ==, 1);
+    /* The START line counts whatever the start of the reading. */
+    g_assert_cmpuint(log.start_wall_us, ==, 1796000000000000);
     g_assert_cmpuint(log.first_t_us, ==, 10000);
     g_assert_cmpuint(log.first_value, ==, 15);
     g_assert_cmpuint(log.latency_max_us, ==, 400);
@@ -207,6 +211,7 @@ static void test_unparseable(Fixture *f, gconstpointer data)
         "", "ANS", "ANS 1 0 10", "ANS 1 0 10 1 2", "ANS 1 0 x 1",
         "ANS 1 0 -1 1", "ANS 1  0 10 1", "ANS 1 0 10 1 ", "ans 1 0 10 1",
         "LOST 1 0", "LOST 1 0 ", "CONNECT 1", "STOP 1 2", "BAD", "HELLO 1",
+        "START 0", "START 0 1 2", "START 0 x",
         "FATAL x oops",
     };
 
