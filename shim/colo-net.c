@@ -89,8 +89,8 @@ static void add_secondary_filters(ColoPair *pair, GStrvBuilder *b)
 }
 
 /*
- * colo-compare's verdicts, one line each: a packet released because the
- * secondary's was the same, found different, or held too long.
+ * colo-compare's verdicts and the checkpoints, with wall-clock times, for
+ * compare-trace.h to read beside the client's log.
  */
 static void add_compare_trace(ColoPair *pair, const char *name,
                               GStrvBuilder *b)
@@ -99,8 +99,12 @@ static void add_compare_trace(ColoPair *pair, const char *name,
     g_autofree char *path = g_build_filename(colo_pair_config(pair)->workdir,
                                              base, NULL);
 
-    g_strv_builder_add_many(b, "-D", path, "-trace", "colo_compare_main",
-                            "-trace", "colo_old_packet_check_found", NULL);
+    g_strv_builder_add_many(b, "-D", path, "-msg", "timestamp=on",
+                            "-trace", "colo_compare_main",
+                            "-trace", "colo_old_packet_check_found",
+                            "-trace", "colo_compare_tcp_info",
+                            "-trace", "colo_send_message",
+                            "-trace", "colo_vm_state_change", NULL);
 }
 
 static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
