@@ -327,6 +327,32 @@ static gboolean compare_check(Client *c, gboolean differ, GError **errp)
 }
 
 /*
+ * The client's figures over the next PHASE_ANSWERS answers, for README's
+ * table: under COLO with its periodic checkpoints, or after the failover.
+ */
+#define PHASE_ANSWERS 50
+
+static gboolean report_phase(Client *c, const char *what, GError **errp)
+{
+    NetLog now, l;
+    double secs;
+
+    if (!net_log_read(c->log, 0, &now, errp) ||
+        !wait_answer(c, now.last_value + PHASE_ANSWERS, ANSWERS_MS, what,
+                     errp) ||
+        !net_log_read(c->log, now.end_t_us + 1, &l, errp)) {
+        return FALSE;
+    }
+    secs = (l.last_t_us - l.first_t_us) / 1e6;
+    g_test_message("%s: %u answers, %.1f/s, latency mean %.2f ms, p50 %.2f, "
+                   "p99 %.2f, max %.2f", what, l.answers,
+                   secs > 0 ? (l.answers - 1) / secs : 0.0,
+                   l.latency_mean_us / 1e3, l.latency_p50_us / 1e3,
+                   l.latency_p99_us / 1e3, l.latency_max_us / 1e3);
+    return TRUE;
+}
+
+/*
  * The survivor answers the client, and everything the client was told is
  * in the survivor's journal: the survivor acknowledged (journalled) every
  * value the client received.
@@ -341,7 +367,8 @@ static gboolean client_kept_promise(ColoPair *pair, ColoSide survivor,
     if (!wl_read_acks(serial, colo_pair_guest_output(pair, survivor), -1,
                       &after, errp) ||
         !wait_answer(c, after.first + SURVIVOR_ANSWERS, ANSWERS_MS,
-                     "from the survivor", errp)) {
+                     "from the survivor", errp) ||
+        !report_phase(c, "after the failover, without COLO", errp)) {
         return FALSE;
     }
     client_stop(c);
@@ -383,7 +410,8 @@ gboolean colo_net_failover(ColoPair *pair, guint checkpoints,
     if (!client_start(&c, pair, errp) ||
         !wait_answer(&c, FIRST_ANSWERS - 1, FIRST_ANSWERS_MS,
                      "the first ones, under COLO", errp) ||
-        !compare_check(&c, differ, errp)) {
+        !compare_check(&c, differ, errp) ||
+        !report_phase(&c, "under COLO", errp)) {
         client_free(&c);
         return colo_pair_fail(pair, errp);
     }

@@ -126,7 +126,7 @@ static gboolean each_line(const char *path, NetLineFn fn, gpointer opaque,
 
 typedef struct Summary {
     NetLog *log;
-    guint64 from_t_us;
+    guint64 from_t_us, to_t_us;             /* to: 0 for no end */
     GArray *latencies;          /* double, for stats_of() */
 } Summary;
 
@@ -156,7 +156,7 @@ static gboolean sum_line(const char *path, const NetLine *l, gpointer opaque,
         /* Whatever @from_t_us: it sets every time beside the wall clock. */
         log->start_wall_us = l->wall_us;
     }
-    if (l->t_us < s->from_t_us) {
+    if (l->t_us < s->from_t_us || (s->to_t_us && l->t_us > s->to_t_us)) {
         return TRUE;
     }
     switch (l->kind) {
@@ -188,8 +188,14 @@ static gboolean sum_line(const char *path, const NetLine *l, gpointer opaque,
 gboolean net_log_read(const char *path, guint64 from_t_us, NetLog *log,
                       GError **errp)
 {
+    return net_log_read_span(path, from_t_us, 0, log, errp);
+}
+
+gboolean net_log_read_span(const char *path, guint64 from_t_us,
+                           guint64 to_t_us, NetLog *log, GError **errp)
+{
     g_autoptr(GArray) latencies = g_array_new(FALSE, FALSE, sizeof(double));
-    Summary s = { .log = log, .from_t_us = from_t_us,
+    Summary s = { .log = log, .from_t_us = from_t_us, .to_t_us = to_t_us,
                   .latencies = latencies };
     Stats st;
 

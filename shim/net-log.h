@@ -54,6 +54,10 @@ typedef struct NetLog {
 gboolean net_log_read(const char *path, guint64 from_t_us, NetLog *log,
                       GError **errp);
 
+/* The same, of the lines whose time is at most @to_t_us as well. */
+gboolean net_log_read_span(const char *path, guint64 from_t_us,
+                           guint64 to_t_us, NetLog *log, GError **errp);
+
 /*
  * The promise COLO makes to a client, over the whole log @path: no BAD or
  * FATAL line; times never go backwards; the cseq of ANS and LOST lines

@@ -99,6 +99,15 @@ static void test_from(Fixture *f, gconstpointer data)
     g_assert_cmpuint(log.max_gap_us, ==, 0);
     g_assert_cmpuint(log.end_t_us, ==, 11000);
 
+    /* A span: the answers before the failover. */
+    g_assert_true(net_log_read_span(f->path, 2000, 4000, &log, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(log.answers, ==, 3);
+    g_assert_cmpuint(log.lost, ==, 0);
+    g_assert_cmpuint(log.first_value, ==, 11);
+    g_assert_cmpuint(log.last_value, ==, 13);
+    g_assert_cmpuint(log.latency_max_us, ==, 500);
+
     g_assert_true(net_log_read(f->path, 11000 + 1, &log, &err));
     g_assert_cmpuint(log.answers, ==, 0);
     g_assert_cmpuint(log.latency_max_us, ==, 0);
