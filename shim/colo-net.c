@@ -10,6 +10,8 @@
  */
 #include "colo-net.h"
 
+#include <string.h>
+
 #include "colo-disk.h"
 #include "shim-error.h"
 
@@ -88,16 +90,26 @@ static void add_secondary_filters(ColoPair *pair, GStrvBuilder *b)
                             "netdev=" NETDEV ",queue=all" VNET, NULL);
 }
 
-/*
- * colo-compare's verdicts and the checkpoints, with wall-clock times, for
- * compare-trace.h to read beside the client's log.
- */
-static void add_compare_trace(ColoPair *pair, const char *name,
-                              GStrvBuilder *b)
+static char *trace_path(ColoPair *pair, const char *name)
 {
     g_autofree char *base = g_strconcat(name, ".trace", NULL);
-    g_autofree char *path = g_build_filename(colo_pair_config(pair)->workdir,
-                                             base, NULL);
+
+    return g_build_filename(colo_pair_config(pair)->workdir, base, NULL);
+}
+
+char *colo_net_trace_path(ColoPair *pair, ColoSide side)
+{
+    return trace_path(pair, colo_pair_name(pair, side));
+}
+
+/*
+ * colo-compare's verdicts and the checkpoints, with wall-clock times, for
+ * compare-trace.h to read beside the client's log.  Both sides write one:
+ * a secondary is the primary after re-protection.
+ */
+static void add_trace(ColoPair *pair, const char *name, GStrvBuilder *b)
+{
+    g_autofree char *path = trace_path(pair, name);
 
     g_strv_builder_add_many(b, "-D", path, "-msg", "timestamp=on",
                             "-trace", "colo_compare_main",
@@ -120,10 +132,10 @@ static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
         "-device", "virtio-net-pci,netdev=" NETDEV ",mac=" GUEST_MAC, NULL);
     if (side == COLO_PRIMARY) {
         add_primary_filters(b);
-        add_compare_trace(pair, name, b);
     } else {
         add_secondary_filters(pair, b);
     }
+    add_trace(pair, name, b);
     return TRUE;
 }
 
@@ -142,9 +154,99 @@ static gboolean delete_object(ColoPair *pair, ColoSide side, const char *id,
     return ret != NULL;
 }
 
+/* Whether @side's QEMU has the object /objects/@id. */
+static gboolean has_object(ColoPair *pair, ColoSide side, const char *id,
+                           gboolean *has, GError **errp)
+{
+    JsonObject *args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *list;
+
+    json_object_set_string_member(args, "path", "/objects");
+    ret = colo_pair_execute(pair, side, "qom-list", args, errp);
+    if (!ret || !JSON_NODE_HOLDS_ARRAY(ret)) {
+        g_prefix_error(errp, "qom-list /objects on the %s: ",
+                       colo_side_name(side));
+        return FALSE;
+    }
+    list = json_node_get_array(ret);
+    *has = FALSE;
+    for (guint i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *o = json_array_get_object_element(list, i);
+
+        *has |= !g_strcmp0(json_object_get_string_member_with_default(
+                               o, "name", NULL), id);
+    }
+    return TRUE;
+}
+
+/*
+ * object-add of @type @id on the primary with @props (name, value, ...,
+ * NULL, all strings); a filter (@filter) gets vnet_hdr_support and, on a
+ * primary that was a secondary, goes before its filter-rewriter, whose
+ * sequence numbers the connections made before the failover still need.
+ */
+static gboolean add_object(ColoPair *pair, const char *type, const char *id,
+                           gboolean filter, gboolean before_rewriter,
+                           const char *const *props, GError **errp)
+{
+    JsonObject *args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+
+    json_object_set_string_member(args, "qom-type", type);
+    json_object_set_string_member(args, "id", id);
+    for (const char *const *p = props; p && *p; p += 2) {
+        json_object_set_string_member(args, p[0], p[1]);
+    }
+    if (filter || !strcmp(type, "colo-compare")) {
+        json_object_set_boolean_member(args, "vnet_hdr_support", TRUE);
+    }
+    if (filter && before_rewriter) {
+        json_object_set_string_member(args, "insert", "before");
+        json_object_set_string_member(args, "position", "id=rew0");
+    }
+    ret = colo_pair_execute(pair, COLO_PRIMARY, "object-add", args, errp);
+    if (!ret) {
+        g_prefix_error(errp, "object-add %s on the primary: ", id);
+    }
+    return ret != NULL;
+}
+
+/*
+ * "Primary resume replication" and "Secondary resume replication": the
+ * primary's filters and colo-compare come back, on the chardevs it kept
+ * (or, once a secondary, made at its failover).
+ */
+static gboolean add_primary_objects(ColoPair *pair, GError **errp)
+{
+    static const char *const m0[] = {
+        "netdev", NETDEV, "queue", "tx", "outdev", "mirror0", NULL };
+    static const char *const redire0[] = {
+        "netdev", NETDEV, "queue", "rx", "indev", "compare_out", NULL };
+    static const char *const redire1[] = {
+        "netdev", NETDEV, "queue", "rx", "outdev", "compare0", NULL };
+    static const char *const comp0[] = {
+        "primary_in", "compare0-0", "secondary_in", "compare1",
+        "outdev", "compare_out0", "iothread", "iothread1", NULL };
+    gboolean rew;
+
+    return has_object(pair, COLO_PRIMARY, "rew0", &rew, errp) &&
+           add_object(pair, "filter-mirror", "m0", TRUE, rew, m0, errp) &&
+           add_object(pair, "filter-redirector", "redire0", TRUE, rew,
+                      redire0, errp) &&
+           add_object(pair, "filter-redirector", "redire1", TRUE, rew,
+                      redire1, errp) &&
+           add_object(pair, "iothread", "iothread1", FALSE, FALSE, NULL,
+                      errp) &&
+           add_object(pair, "colo-compare", "comp0", FALSE, FALSE, comp0,
+                      errp);
+}
+
 static gboolean before_migrate(ColoPair *pair, GError **errp)
 {
-    return colo_disk_hooks.before_migrate(pair, errp);
+    return colo_disk_hooks.before_migrate(pair, errp) &&
+           (colo_pair_generation(pair) == 0 ||
+            add_primary_objects(pair, errp));
 }
 
 /* "Primary Failover": the disk's steps, then the comparison goes. */

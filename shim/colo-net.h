@@ -27,6 +27,12 @@
 #define COLO_NET_FAULT_NO_SECONDARY_OUTPUT "no-secondary-redirector"
 
 /*
+ * The trace file of @side's QEMU, colo-compare's verdicts and the
+ * checkpoints (compare-trace.h reads the primary's); g_free() it.
+ */
+char *colo_net_trace_path(ColoPair *pair, ColoSide side);
+
+/*
  * Makes @cfg a network case: the disk case's guest and disks
  * (colo_disk_configure()) with the network, whose workload answers with a
  * token of each VM's own when @differ (every answer then miscompares),

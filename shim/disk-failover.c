@@ -258,6 +258,16 @@ gboolean colo_disk_failover(ColoPair *pair, guint checkpoints,
 gboolean colo_disk_reprotect(ColoPair *pair, guint checkpoints,
                              ColoSide first, GError **errp)
 {
+    return colo_disk_reprotect_checked(pair, checkpoints, first, NULL, NULL,
+                                       NULL, errp);
+}
+
+gboolean colo_disk_reprotect_checked(ColoPair *pair, guint checkpoints,
+                                     ColoSide first,
+                                     DiskSurvivorCheck protected,
+                                     DiskSurvivorCheck check,
+                                     gpointer opaque, GError **errp)
+{
     /* The roles after re-protection: the survivor is the primary. */
     ColoSide second = colo_peer(first);
     WlAcks before, acks;
@@ -271,8 +281,10 @@ gboolean colo_disk_reprotect(ColoPair *pair, guint checkpoints,
     }
     since = colo_pair_guest_output(pair, COLO_PRIMARY);
     return wait_acks(pair, COLO_PRIMARY, since, ACKS_BEFORE, &acks, errp) &&
+           (!protected || protected(pair, COLO_PRIMARY, opaque, errp)) &&
            fail_over(pair, checkpoints, FALSE, second, &before, &since,
                      errp) &&
            survivor_journals(pair, second, since, errp) &&
+           (!check || check(pair, second, opaque, errp)) &&
            survivor_disk_agrees(pair, second, since, &before, errp);
 }

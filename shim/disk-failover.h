@@ -49,4 +49,15 @@ gboolean colo_disk_failover_checked(ColoPair *pair, guint checkpoints,
 gboolean colo_disk_reprotect(ColoPair *pair, guint checkpoints,
                              ColoSide first, GError **errp);
 
+/*
+ * colo_disk_reprotect() with the family's checks: @protected once COLO
+ * runs again (with COLO_PRIMARY, the new pair's primary), @check on the
+ * last survivor as colo_disk_failover_checked() has it (NULL: none).
+ */
+gboolean colo_disk_reprotect_checked(ColoPair *pair, guint checkpoints,
+                                     ColoSide first,
+                                     DiskSurvivorCheck protected,
+                                     DiskSurvivorCheck check,
+                                     gpointer opaque, GError **errp);
+
 #endif

@@ -407,6 +407,14 @@ static gboolean net_failover_scenario(ColoPair *pair, const MatrixCase *c,
                              errp);
 }
 
+/* The same across re-protection, the filters added back. */
+static gboolean net_reprotect_scenario(ColoPair *pair, const MatrixCase *c,
+                                       GError **errp)
+{
+    return colo_net_reprotect(pair, opts.checkpoints, c->survivor,
+                              c->configure == net_differ_configure, errp);
+}
+
 /* Re-protection with the disk after the survivor's failover. */
 static gboolean disk_reprotect_scenario(ColoPair *pair, const MatrixCase *c,
                                         GError **errp)
@@ -461,7 +469,13 @@ static const MatrixCase matrix[] = {
       COLO_SECONDARY, FALSE, .netns = TRUE, .configure = net_configure }, \
     { "net/" kind "/secondary_failover_differ", net_failover_scenario, \
       multifd, COLO_SECONDARY, FALSE, .netns = TRUE, \
-      .configure = net_differ_configure }
+      .configure = net_differ_configure }, \
+    { "net/" kind "/primary_failover_reprotect", net_reprotect_scenario, \
+      multifd, COLO_PRIMARY, FALSE, .netns = TRUE, \
+      .configure = net_configure }, \
+    { "net/" kind "/secondary_failover_reprotect", net_reprotect_scenario, \
+      multifd, COLO_SECONDARY, FALSE, .netns = TRUE, \
+      .configure = net_configure }
     NET_CASES("plain", FALSE),
     NET_CASES("multifd", TRUE),
 #undef NET_CASES

@@ -31,6 +31,7 @@ typedef struct Client {
     GSubprocess *proc;
     char *log;
     ColoPair *pair;
+    gboolean differ;            /* the guests' answers differ */
 } Client;
 
 /* The client program, installed beside the shim. */
@@ -163,8 +164,7 @@ static gboolean set_checkpoint_delay(ColoPair *pair, guint ms, GError **errp)
 
 static char *primary_trace(ColoPair *pair)
 {
-    return g_build_filename(colo_pair_config(pair)->workdir, "primary.trace",
-                            NULL);
+    return colo_net_trace_path(pair, COLO_PRIMARY);
 }
 
 #define COMPARE_SETTLE_MS 500       /* for a checkpoint already under way */
@@ -400,18 +400,50 @@ static gboolean client_check(ColoPair *pair, ColoSide survivor,
            colo_pair_fail(pair, errp);
 }
 
+/* The client from the start, its first answers, then what COLO does. */
+static gboolean client_under_colo(Client *c, ColoPair *pair, GError **errp)
+{
+    return client_start(c, pair, errp) &&
+           wait_answer(c, FIRST_ANSWERS - 1, FIRST_ANSWERS_MS,
+                       "the first ones, under COLO", errp) &&
+           compare_check(c, c->differ, errp) &&
+           report_phase(c, "under COLO", errp);
+}
+
+/* Under COLO again after re-protection: the filters came back. */
+static gboolean protected_again(ColoPair *pair, ColoSide primary,
+                                gpointer opaque, GError **errp)
+{
+    Client *c = opaque;
+
+    return compare_check(c, c->differ, errp) ||
+           colo_pair_fail(pair, errp);
+}
+
+gboolean colo_net_reprotect(ColoPair *pair, guint checkpoints,
+                            ColoSide first, gboolean differ, GError **errp)
+{
+    Client c = { .differ = differ };
+    gboolean ok;
+
+    if (!client_under_colo(&c, pair, errp)) {
+        client_free(&c);
+        return colo_pair_fail(pair, errp);
+    }
+    ok = colo_disk_reprotect_checked(pair, checkpoints, first,
+                                     protected_again, client_check, &c, errp);
+    client_free(&c);
+    return ok;
+}
+
 gboolean colo_net_failover(ColoPair *pair, guint checkpoints,
                            gboolean during_checkpoint, ColoSide survivor,
                            gboolean differ, GError **errp)
 {
-    Client c = { 0 };
+    Client c = { .differ = differ };
     gboolean ok;
 
-    if (!client_start(&c, pair, errp) ||
-        !wait_answer(&c, FIRST_ANSWERS - 1, FIRST_ANSWERS_MS,
-                     "the first ones, under COLO", errp) ||
-        !compare_check(&c, differ, errp) ||
-        !report_phase(&c, "under COLO", errp)) {
+    if (!client_under_colo(&c, pair, errp)) {
         client_free(&c);
         return colo_pair_fail(pair, errp);
     }

@@ -22,4 +22,13 @@ gboolean colo_net_failover(ColoPair *pair, guint checkpoints,
                            gboolean during_checkpoint, ColoSide survivor,
                            gboolean differ, GError **errp);
 
+/*
+ * The same across colo_disk_reprotect(): the client runs on through both
+ * failovers, the comparison check again once COLO runs with the
+ * re-added filters ("resume replication" in COLO-FT.txt), its checks on
+ * the last survivor.
+ */
+gboolean colo_net_reprotect(ColoPair *pair, guint checkpoints,
+                            ColoSide first, gboolean differ, GError **errp);
+
 #endif
