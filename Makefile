@@ -2,7 +2,7 @@
 # The two commands of the README; everything else is in scripts/ and meson.
 BUILDDIR ?= build
 
-.PHONY: all run check bench soak setup clean migration-test valgrind-disk
+.PHONY: all run check bench bench-net soak setup clean migration-test valgrind-disk
 all: setup
 
 setup:
@@ -28,6 +28,11 @@ migration-test: setup
 # The checkpoint pause benchmark: table, JSON, TSV and plot in bench/.
 bench: setup
 	scripts/bench.sh $(BUILDDIR) bench
+
+# The network cases' client figures: no COLO, plain, multifd, answers that
+# differ; table and JSON in bench/ (as root: two network namespaces).
+bench-net: setup
+	scripts/bench-net.sh $(BUILDDIR) bench
 
 # One long COLO session (SOAK_CHECKPOINTS, default 5000), both QEMUs
 # sampled: CSV, TAP and plot in bench/soak/.  make check runs a short one.
