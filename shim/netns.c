@@ -90,40 +90,34 @@ static void remove_stale_namespaces(void)
     }
 }
 
+static gboolean add_namespace(const char *ns, GError **errp)
+{
+    const char *const add[] = { "ip", "netns", "add", ns, NULL };
+
+    return run_ip(add, errp);
+}
+
 static gboolean set_up(NetnsLink *link, guint delay_ms, GError **errp)
 {
     g_autofree char *delay = g_strdup_printf("%ums", delay_ms);
+    const char *const veth[] = { "ip", "link", "add", link->dev[0], "netns",
+                                 link->ns[0], "type", "veth", "peer", "name",
+                                 link->dev[1], "netns", link->ns[1], NULL };
 
-    for (guint e = 0; e < 2; e++) {
-        const char *const add[] = { "ip", "netns", "add", link->ns[e], NULL };
-
-        if (!run_ip(add, errp)) {
-            return FALSE;
-        }
-    }
-    {
-        const char *const veth[] = { "ip", "link", "add", link->dev[0],
-                                     "netns", link->ns[0], "type", "veth",
-                                     "peer", "name", link->dev[1], "netns",
-                                     link->ns[1], NULL };
-
-        if (!run_ip(veth, errp)) {
-            return FALSE;
-        }
+    if (!add_namespace(link->ns[0], errp) ||
+        !add_namespace(link->ns[1], errp) || !run_ip(veth, errp)) {
+        return FALSE;
     }
     for (guint e = 0; e < 2; e++) {
+        const char *ns = link->ns[e], *dev = link->dev[e];
         g_autofree char *cidr = g_strdup_printf("%s/30", link->addr[e]);
-        const char *const addr[] = { "ip", "-n", link->ns[e], "addr", "add",
-                                     cidr, "dev", link->dev[e], NULL };
-        const char *const lo[] = { "ip", "-n", link->ns[e], "link", "set",
-                                   "lo", "up", NULL };
-        const char *const up[] = { "ip", "-n", link->ns[e], "link", "set",
-                                   link->dev[e], "up", NULL };
-        const char *const netem[] = { "tc", "-n", link->ns[e], "qdisc", "add",
-                                      "dev", link->dev[e], "root", "netem",
-                                      "delay", delay, NULL };
+        const char *const netem[] = { "tc", "-n", ns, "qdisc", "add", "dev",
+                                      dev, "root", "netem", "delay", delay,
+                                      NULL };
 
-        if (!run_ip(addr, errp) || !run_ip(lo, errp) || !run_ip(up, errp) ||
+        if (!ip_in(ns, errp, "addr", "add", cidr, "dev", dev, NULL) ||
+            !ip_in(ns, errp, "link", "set", "lo", "up", NULL) ||
+            !ip_in(ns, errp, "link", "set", dev, "up", NULL) ||
             (delay_ms && !run_ip(netem, errp))) {
             return FALSE;
         }
@@ -171,10 +165,8 @@ const char *netns_link_address(NetnsLink *link, guint end)
 gboolean netns_link_set_up(NetnsLink *link, gboolean up, GError **errp)
 {
     for (guint e = 0; e < 2; e++) {
-        const char *const argv[] = { "ip", "-n", link->ns[e], "link", "set",
-                                     link->dev[e], up ? "up" : "down", NULL };
-
-        if (!run_ip(argv, errp)) {
+        if (!ip_in(link->ns[e], errp, "link", "set", link->dev[e],
+                   up ? "up" : "down", NULL)) {
             return FALSE;
         }
     }
@@ -208,13 +200,6 @@ static gboolean add_host_to_lan(NetnsLink *link, guint e, const char *tap,
            ip_in(ns, errp, "link", "set", up, "master", "br0", "up", NULL) &&
            ip_in(link->client_ns, errp, "link", "set", down, "master", "br0",
                  "up", NULL);
-}
-
-static gboolean add_namespace(const char *ns, GError **errp)
-{
-    const char *const add[] = { "ip", "netns", "add", ns, NULL };
-
-    return run_ip(add, errp);
 }
 
 gboolean netns_link_add_lan(NetnsLink *link, const char *tap,
