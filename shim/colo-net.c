@@ -27,9 +27,6 @@
                " colo.workload=" COLO_DISK_WORKLOAD ",serve=" \
                G_STRINGIFY(COLO_NET_SERVICE_PORT)
 
-/* The set-up fault of this process's cases (one per shim), or NULL. */
-static const char *fault;
-
 static gboolean usable(const ColoConfig *cfg, GError **errp)
 {
     if (!colo_disk_hooks.usable(cfg, errp)) {
@@ -70,7 +67,8 @@ static void add_primary_filters(GStrvBuilder *b)
         NULL);
 }
 
-static void add_secondary_filters(ColoPair *pair, GStrvBuilder *b)
+static void add_secondary_filters(ColoPair *pair, gboolean output,
+                                  GStrvBuilder *b)
 {
     const char *primary = colo_pair_address(pair, COLO_PRIMARY);
     g_autofree char *red0 = g_strdup_printf(
@@ -81,10 +79,15 @@ static void add_secondary_filters(ColoPair *pair, GStrvBuilder *b)
     g_strv_builder_add_many(b, "-chardev", red0, "-chardev", red1,
         "-object", "filter-redirector,id=f1,netdev=" NETDEV ",queue=tx,"
                    "indev=red0" VNET, NULL);
-    if (g_strcmp0(fault, COLO_NET_FAULT_NO_SECONDARY_OUTPUT) != 0) {
+    if (output) {
         g_strv_builder_add_many(b, "-object", "filter-redirector,id=f2,"
                                 "netdev=" NETDEV ",queue=rx,outdev=red1" VNET,
                                 NULL);
+    } else {
+        g_strv_builder_add_many(b, "-chardev", "null,id=nowhere",
+                                "-object", "filter-redirector,id=f2,"
+                                "netdev=" NETDEV ",queue=rx,outdev=nowhere"
+                                VNET, NULL);
     }
     g_strv_builder_add_many(b, "-object", "filter-rewriter,id=rew0,"
                             "netdev=" NETDEV ",queue=all" VNET, NULL);
@@ -119,8 +122,9 @@ static void add_trace(ColoPair *pair, const char *name, GStrvBuilder *b)
                             "-trace", "colo_vm_state_change", NULL);
 }
 
-static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
-                             GStrvBuilder *b, GError **errp)
+/* @output: the secondary's f2 sends its guest's output to colo-compare. */
+static gboolean prepare(ColoPair *pair, ColoSide side, const char *name,
+                        gboolean output, GStrvBuilder *b, GError **errp)
 {
     if (!colo_disk_hooks.prepare_side(pair, side, name, b, errp) ||
         !netns_link_add_lan(colo_pair_netns(pair), TAP, CLIENT_CIDR, errp)) {
@@ -133,10 +137,24 @@ static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
     if (side == COLO_PRIMARY) {
         add_primary_filters(b);
     } else {
-        add_secondary_filters(pair, b);
+        add_secondary_filters(pair, output, b);
     }
     add_trace(pair, name, b);
     return TRUE;
+}
+
+static gboolean prepare_side(ColoPair *pair, ColoSide side, const char *name,
+                             GStrvBuilder *b, GError **errp)
+{
+    return prepare(pair, side, name, TRUE, b, errp);
+}
+
+/* The fault: the secondary's f2 sends to a null chardev. */
+static gboolean prepare_side_no_output(ColoPair *pair, ColoSide side,
+                                       const char *name, GStrvBuilder *b,
+                                       GError **errp)
+{
+    return prepare(pair, side, name, FALSE, b, errp);
 }
 
 static gboolean delete_object(ColoPair *pair, ColoSide side, const char *id,
@@ -319,13 +337,10 @@ static gboolean chardev_add(ColoPair *pair, ColoSide side, const char *id,
 static gboolean after_failover(ColoPair *pair, ColoSide survivor,
                                GError **errp)
 {
-    gboolean has_f2 = g_strcmp0(fault,
-                                COLO_NET_FAULT_NO_SECONDARY_OUTPUT) != 0;
-
     if (survivor == COLO_PRIMARY) {
         return TRUE;
     }
-    return (!has_f2 || delete_object(pair, survivor, "f2", errp)) &&
+    return delete_object(pair, survivor, "f2", errp) &&
            delete_object(pair, survivor, "f1", errp) &&
            chardev_remove(pair, survivor, "red1", errp) &&
            chardev_remove(pair, survivor, "red0", errp) &&
@@ -351,12 +366,20 @@ static const ColoPairHooks net_hooks = {
     .after_failover = after_failover,
 };
 
+static const ColoPairHooks no_output_hooks = {
+    .usable = usable,
+    .prepare_side = prepare_side_no_output,
+    .before_migrate = before_migrate,
+    .at_failover = at_failover,
+    .after_failover = after_failover,
+};
+
 void colo_net_configure(ColoConfig *cfg, const char *kernel,
                         const char *initrd, gboolean differ,
-                        const char *net_fault)
+                        const char *fault)
 {
     colo_disk_configure(cfg, kernel, initrd, NULL);
     cfg->linux_append = differ ? APPEND ",differ=1" : APPEND;
-    cfg->hooks = &net_hooks;
-    fault = net_fault;
+    cfg->hooks = g_strcmp0(fault, COLO_NET_FAULT_SECONDARY_OUTPUT_DROPPED) == 0 ?
+                 &no_output_hooks : &net_hooks;
 }

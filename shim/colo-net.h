@@ -21,10 +21,14 @@
 
 /*
  * A set-up fault that the checks must catch (tests/test-net-check-
- * catches.sh): the secondary gets no redirector for its guest's output,
- * so colo-compare never sees the secondary's packets.
+ * catches.sh): the secondary's redirector f2 sends its guest's output to
+ * a null chardev instead of the primary, so colo-compare never sees the
+ * secondary's packets.  (Leaving f2 out altogether lets the secondary's
+ * output onto the LAN beside the primary's: the client then gets answers
+ * nobody compared, or two SYN-ACKs that break its connection, depending
+ * on which comes first.)
  */
-#define COLO_NET_FAULT_NO_SECONDARY_OUTPUT "no-secondary-redirector"
+#define COLO_NET_FAULT_SECONDARY_OUTPUT_DROPPED "secondary-output-dropped"
 
 /*
  * The trace file of @side's QEMU, colo-compare's verdicts and the

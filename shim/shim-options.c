@@ -154,9 +154,9 @@ static gboolean validate(const ShimOptions *opts, GError **errp)
         return FALSE;
     }
     if (opts->net_fault &&
-        !g_str_equal(opts->net_fault, COLO_NET_FAULT_NO_SECONDARY_OUTPUT)) {
+        !g_str_equal(opts->net_fault, COLO_NET_FAULT_SECONDARY_OUTPUT_DROPPED)) {
         g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
-                    "--net-fault takes " COLO_NET_FAULT_NO_SECONDARY_OUTPUT
+                    "--net-fault takes " COLO_NET_FAULT_SECONDARY_OUTPUT_DROPPED
                     ", not \"%s\"", opts->net_fault);
         return FALSE;
     }
@@ -209,7 +209,7 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
           "reach the secondary)", "FAULT" },
         { "net-fault", 0, 0, G_OPTION_ARG_STRING, &opts->net_fault,
           "for tests of the network checks: set the network cases up "
-          "wrongly (" COLO_NET_FAULT_NO_SECONDARY_OUTPUT ": the secondary's "
+          "wrongly (" COLO_NET_FAULT_SECONDARY_OUTPUT_DROPPED ": the secondary's "
           "packets never reach colo-compare)", "FAULT" },
         { "channels", 0, 0, G_OPTION_ARG_INT, &opts->channels,
           "multifd channels in the multifd cases (default 2)", "N" },
