@@ -2,7 +2,7 @@
 # The two commands of the README; everything else is in scripts/ and meson.
 BUILDDIR ?= build
 
-.PHONY: all run check bench bench-net soak setup clean migration-test valgrind-disk
+.PHONY: all run check bench bench-net soak setup clean migration-test valgrind-disk valgrind-net
 all: setup
 
 setup:
@@ -47,6 +47,14 @@ valgrind-disk: setup
 	    --valgrind --valgrind-supp tests/valgrind.supp \
 	    --only /colo/tcg/q35/disk/plain/secondary_failover \
 	    --exclude /colo/tcg/q35/disk/plain/secondary_failover_
+
+# The same for a network case: colo-compare and the filters under memcheck.
+valgrind-net: setup
+	$(BUILDDIR)/shim/colo-shim --tap --accel tcg --module-dir $(BUILDDIR)/module \
+	    --qemu "$$(scripts/build-qemu.sh --print-prefix)/bin/qemu-system-x86_64" \
+	    --valgrind --valgrind-supp tests/valgrind.supp \
+	    --only /colo/tcg/q35/net/plain/secondary_failover \
+	    --exclude /colo/tcg/q35/net/plain/secondary_failover_
 
 clean:
 	rm -rf $(BUILDDIR)
