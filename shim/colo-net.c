@@ -5,8 +5,9 @@
  * for the test's sake: the NIC is virtio-net (the guest's kernel has no
  * other), so every filter gets vnet_hdr_support as docs/colo-proxy.txt
  * asks for it; the tap devices are made by the shim (netns.c) instead of
- * qemu-bridge-helper; the primary traces colo-compare's verdicts into a
- * file of its own, which is how the cases count them.
+ * qemu-bridge-helper; each side traces colo-compare's verdicts and the
+ * checkpoints into a file of its own, which is how the cases count them;
+ * re-protection adds the filters with vnet_hdr_support too.
  */
 #include "colo-net.h"
 
@@ -182,6 +183,9 @@ static gboolean has_object(ColoPair *pair, ColoSide side, const char *id,
 
     json_object_set_string_member(args, "path", "/objects");
     ret = colo_pair_execute(pair, side, "qom-list", args, errp);
+    if (ret && !JSON_NODE_HOLDS_ARRAY(ret)) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_PROTOCOL, "not a list");
+    }
     if (!ret || !JSON_NODE_HOLDS_ARRAY(ret)) {
         g_prefix_error(errp, "qom-list /objects on the %s: ",
                        colo_side_name(side));
