@@ -42,8 +42,26 @@ static gboolean usable(const ColoConfig *cfg, GError **errp)
     return TRUE;
 }
 
-static void add_primary_filters(GStrvBuilder *b)
+/*
+ * How long colo-compare holds a packet the secondary has not matched:
+ * QEMU's default, scaled like the pair's bounds, as under memcheck the
+ * secondary's packets come later than that (seen: every answer held past
+ * an unscaled 3 s).
+ */
+#define COMPARE_TIMEOUT_MS 3000
+
+static guint compare_timeout(ColoPair *pair)
 {
+    return colo_pair_scaled_ms(pair, COMPARE_TIMEOUT_MS);
+}
+
+static void add_primary_filters(ColoPair *pair, GStrvBuilder *b)
+{
+    g_autofree char *comp0 = g_strdup_printf(
+        "colo-compare,id=comp0,primary_in=compare0-0,secondary_in=compare1,"
+        "outdev=compare_out0,iothread=iothread1,compare_timeout=%u" VNET,
+        compare_timeout(pair));
+
     g_strv_builder_add_many(b,
         "-chardev", "socket,id=mirror0,host=0.0.0.0,port=9003,server=on,"
                     "wait=off",
@@ -62,10 +80,7 @@ static void add_primary_filters(GStrvBuilder *b)
         "-object", "filter-redirector,netdev=" NETDEV ",id=redire1,queue=rx,"
                    "outdev=compare0" VNET,
         "-object", "iothread,id=iothread1",
-        "-object", "colo-compare,id=comp0,primary_in=compare0-0,"
-                   "secondary_in=compare1,outdev=compare_out0,"
-                   "iothread=iothread1" VNET,
-        NULL);
+        "-object", comp0, NULL);
 }
 
 static void add_secondary_filters(ColoPair *pair, gboolean output,
@@ -136,7 +151,7 @@ static gboolean prepare(ColoPair *pair, ColoSide side, const char *name,
                    "downscript=no,vhost=off",
         "-device", "virtio-net-pci,netdev=" NETDEV ",mac=" GUEST_MAC, NULL);
     if (side == COLO_PRIMARY) {
-        add_primary_filters(b);
+        add_primary_filters(pair, b);
     } else {
         add_secondary_filters(pair, output, b);
     }
@@ -222,6 +237,10 @@ static gboolean add_object(ColoPair *pair, const char *type, const char *id,
     }
     if (filter || !strcmp(type, "colo-compare")) {
         json_object_set_boolean_member(args, "vnet_hdr_support", TRUE);
+    }
+    if (!strcmp(type, "colo-compare")) {
+        json_object_set_int_member(args, "compare_timeout",
+                                   compare_timeout(pair));
     }
     if (filter && before_rewriter) {
         json_object_set_string_member(args, "insert", "before");
