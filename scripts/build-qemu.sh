@@ -154,6 +154,12 @@ main() {
         return
     fi
     [ -x "$SRC/configure" ] || die "no QEMU source tree at $SRC"
+    # A tree patched with another series would be cached under this key.
+    if [ -z "${QEMU_EXTERNAL_SRC:-}" ] &&
+            [ "$(cat "$SRC/$SOURCE_STATE_FILE" 2>/dev/null)" != "$(source_state)" ]; then
+        die "$SRC is not Debian's qemu $QEMU_DEB_VERSION with the current series" \
+            "($(series_hash)): run scripts/fetch-qemu.sh (make setup does) first"
+    fi
     [ -f "$BUILD_DIR/build.ninja" ] || configure
     compile_and_install
     install_firmware

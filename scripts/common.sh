@@ -62,6 +62,13 @@ series_patches() {
 
 # Hash of the patches the series applies, names and contents in order: a
 # changed patch means a changed QEMU, a changed comment does not.
+# What fetch-qemu.sh unpacked and patched into $QEMU_SRC_DIR, in its
+# SOURCE_STATE_FILE there: build-qemu.sh builds only the tree it keys by.
+SOURCE_STATE_FILE=.colo-multifd-source
+source_state() {
+    printf 'version=%s\nseries=%s\n' "$QEMU_DEB_VERSION" "$(series_hash)"
+}
+
 series_hash() {
     local p
     for p in $(series_patches); do

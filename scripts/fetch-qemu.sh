@@ -11,7 +11,6 @@
 . "$(dirname "$0")/debian-apt.sh"
 
 DL_DIR=$COLO_CACHE_DIR/debsrc/${QEMU_DEB_VERSION//:/_}
-STATE_FILE=.colo-multifd-source
 
 find_dsc() {
     local f
@@ -19,10 +18,6 @@ find_dsc() {
         [ -f "$f" ] && echo "$f" && return 0
     done
     return 0
-}
-
-wanted_state() {
-    printf 'version=%s\nseries=%s\n' "$QEMU_DEB_VERSION" "$(series_hash)"
 }
 
 available_versions() {
@@ -76,7 +71,7 @@ unpack_and_patch() {
     trap "rm -rf '$tmp'" EXIT
     dpkg-source --no-copy -x "$dsc" "$tmp/qemu" >&2
     "$TOPDIR/scripts/apply-series.sh" "$tmp/qemu" "$SERIES_DIR"
-    wanted_state > "$tmp/qemu/$STATE_FILE"
+    source_state > "$tmp/qemu/$SOURCE_STATE_FILE"
     rm -rf "$QEMU_SRC_DIR"
     mv "$tmp/qemu" "$QEMU_SRC_DIR"
 }
@@ -90,12 +85,12 @@ main() {
         *:10.0.*|10.0.*) ;;
         *) log "warning: QEMU_DEB_VERSION=$QEMU_DEB_VERSION is not a 10.0.x; the project targets 10.0" ;;
     esac
-    if [ -f "$QEMU_SRC_DIR/$STATE_FILE" ] &&
-            [ "$(cat "$QEMU_SRC_DIR/$STATE_FILE")" = "$(wanted_state)" ]; then
+    if [ -f "$QEMU_SRC_DIR/$SOURCE_STATE_FILE" ] &&
+            [ "$(cat "$QEMU_SRC_DIR/$SOURCE_STATE_FILE")" = "$(source_state)" ]; then
         log "$QEMU_SRC_DIR is qemu $QEMU_DEB_VERSION with series $(series_hash)"
         return 0
     fi
-    if [ -e "$QEMU_SRC_DIR" ] && [ ! -f "$QEMU_SRC_DIR/$STATE_FILE" ]; then
+    if [ -e "$QEMU_SRC_DIR" ] && [ ! -f "$QEMU_SRC_DIR/$SOURCE_STATE_FILE" ]; then
         die "$QEMU_SRC_DIR exists but was not unpacked by this script; move it away" \
             "(or build it as an external tree, see README)"
     fi
