@@ -23,6 +23,7 @@
 #include "reprotect.h"
 #include "shim-options.h"
 #include "soak.h"
+#include "proxy-connections.h"
 #include "virtio-checkpoint.h"
 #include "qemu-proc.h"
 #include "shim-error.h"
@@ -313,6 +314,13 @@ static gboolean virtio_checkpoint_scenario(ColoPair *pair,
     return virtio_enabled_after_checkpoint(pair, errp);
 }
 
+/* COLO's network proxy, fed by the test, then failover (proxy-connections.c). */
+static gboolean proxy_scenario(ColoPair *pair, const MatrixCase *c,
+                               GError **errp)
+{
+    return proxy_connections_failover(pair, c->survivor, errp);
+}
+
 static void ordinary_configure(ColoConfig *cfg)
 {
     cfg->ordinary = TRUE;
@@ -523,6 +531,13 @@ static const MatrixCase matrix[] = {
     { "plain/qtest_virtio_enabled_after_checkpoint",
       virtio_checkpoint_scenario, FALSE, .qtest = TRUE,
       .configure = virtio_checkpoint_configure },
+    /* COLO's network proxy over many short connections, no guest. */
+    { "plain/qtest_proxy_primary_failover", proxy_scenario, FALSE,
+      COLO_PRIMARY, .qtest = TRUE,
+      .configure = proxy_connections_configure },
+    { "plain/qtest_proxy_secondary_failover", proxy_scenario, FALSE,
+      COLO_SECONDARY, .qtest = TRUE,
+      .configure = proxy_connections_configure },
     /* Two hosts: a network partition in the middle of a checkpoint. */
     { "plain/partition_checkpoint", partition_scenario, FALSE,
       COLO_SECONDARY, TRUE, .netns = TRUE },

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * COLO's network proxy without a guest: colo-compare on the primary and
+ * filter-rewriter on the secondary, fed TCP frames of many short
+ * connections by the test through chardev sockets (patches 0014, 0015).
+ */
+#ifndef SHIM_PROXY_CONNECTIONS_H
+#define SHIM_PROXY_CONNECTIONS_H
+
+#include "colo-pair.h"
+
+/* Adds the proxy objects, their sockets and a NIC to both sides. */
+void proxy_connections_configure(ColoConfig *cfg);
+
+/*
+ * In COLO: each connection's frames pass colo-compare and filter-rewriter
+ * (what leaves them is what came in), every connection closes, then the
+ * failover to @survivor with the documentation's step for its proxy.
+ * Under valgrind both QEMUs must then end without a definite leak: each
+ * proxy forgets a closed connection, and a deleted colo-compare all.
+ */
+gboolean proxy_connections_failover(ColoPair *pair, ColoSide survivor,
+                                    GError **errp);
+
+#endif
