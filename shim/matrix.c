@@ -321,6 +321,13 @@ static gboolean proxy_scenario(ColoPair *pair, const MatrixCase *c,
     return proxy_connections_failover(pair, c->survivor, errp);
 }
 
+static gboolean proxy_misconfigured_scenario(ColoPair *pair,
+                                             const MatrixCase *c,
+                                             GError **errp)
+{
+    return proxy_compare_misconfigured(pair, errp);
+}
+
 static void ordinary_configure(ColoConfig *cfg)
 {
     cfg->ordinary = TRUE;
@@ -537,6 +544,9 @@ static const MatrixCase matrix[] = {
       .configure = proxy_connections_configure },
     { "plain/qtest_proxy_secondary_failover", proxy_scenario, FALSE,
       COLO_SECONDARY, .qtest = TRUE,
+      .configure = proxy_connections_configure },
+    { "plain/qtest_proxy_compare_misconfigured",
+      proxy_misconfigured_scenario, FALSE, COLO_PRIMARY, .qtest = TRUE,
       .configure = proxy_connections_configure },
     /* Two hosts: a network partition in the middle of a checkpoint. */
     { "plain/partition_checkpoint", partition_scenario, FALSE,

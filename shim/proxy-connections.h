@@ -2,7 +2,7 @@
 /*
  * COLO's network proxy without a guest: colo-compare on the primary and
  * filter-rewriter on the secondary, fed TCP frames of many short
- * connections by the test through chardev sockets (patches 0014, 0015).
+ * connections by the test through chardev sockets (patches 0014-0016).
  */
 #ifndef SHIM_PROXY_CONNECTIONS_H
 #define SHIM_PROXY_CONNECTIONS_H
@@ -21,5 +21,12 @@ void proxy_connections_configure(ColoConfig *cfg);
  */
 gboolean proxy_connections_failover(ColoPair *pair, ColoSide survivor,
                                     GError **errp);
+
+/*
+ * An operator's slip in the documentation's object-add of colo-compare
+ * (inputs that name no chardev), beside a working one and after the
+ * failover deleted it, must be refused with the primary running on.
+ */
+gboolean proxy_compare_misconfigured(ColoPair *pair, GError **errp);
 
 #endif
