@@ -328,6 +328,12 @@ static gboolean proxy_misconfigured_scenario(ColoPair *pair,
     return proxy_compare_misconfigured(pair, errp);
 }
 
+static gboolean proxy_resumed_scenario(ColoPair *pair, const MatrixCase *c,
+                                       GError **errp)
+{
+    return proxy_rewriter_resumed(pair, errp);
+}
+
 static void ordinary_configure(ColoConfig *cfg)
 {
     cfg->ordinary = TRUE;
@@ -547,6 +553,9 @@ static const MatrixCase matrix[] = {
       .configure = proxy_connections_configure },
     { "plain/qtest_proxy_compare_misconfigured",
       proxy_misconfigured_scenario, FALSE, COLO_PRIMARY, .qtest = TRUE,
+      .configure = proxy_connections_configure },
+    { "plain/qtest_proxy_rewriter_resumed", proxy_resumed_scenario, FALSE,
+      COLO_SECONDARY, .qtest = TRUE,
       .configure = proxy_connections_configure },
     /* Two hosts: a network partition in the middle of a checkpoint. */
     { "plain/partition_checkpoint", partition_scenario, FALSE,

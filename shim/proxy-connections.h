@@ -2,7 +2,7 @@
 /*
  * COLO's network proxy without a guest: colo-compare on the primary and
  * filter-rewriter on the secondary, fed TCP frames of many short
- * connections by the test through chardev sockets (patches 0014-0016).
+ * connections by the test through chardev sockets (patches 0014-0017).
  */
 #ifndef SHIM_PROXY_CONNECTIONS_H
 #define SHIM_PROXY_CONNECTIONS_H
@@ -28,5 +28,15 @@ gboolean proxy_connections_failover(ColoPair *pair, ColoSide survivor,
  * failover deleted it, must be refused with the primary running on.
  */
 gboolean proxy_compare_misconfigured(ColoPair *pair, GError **errp);
+
+/*
+ * Frames filter-rewriter passes on while the VM is stopped (each
+ * checkpoint stops it) must leave when it runs again (0017).  Stopping a
+ * secondary in COLO is not the shim's to do: the connections open in
+ * COLO, the secondary takes over keeping its redirectors (the test's way
+ * in; its rewriter still tracks the connections), then it is stopped
+ * while the guest's FINs arrive, and continued.
+ */
+gboolean proxy_rewriter_resumed(ColoPair *pair, GError **errp);
 
 #endif
