@@ -60,8 +60,6 @@ series_patches() {
         { sub(/#.*/, ""); sub(/[[:space:]]+$/, ""); if ($0 != "") print }' "$dir/series"
 }
 
-# Hash of the patches the series applies, names and contents in order: a
-# changed patch means a changed QEMU, a changed comment does not.
 # What fetch-qemu.sh unpacked and patched into $QEMU_SRC_DIR, in its
 # SOURCE_STATE_FILE there: build-qemu.sh builds only the tree it keys by.
 SOURCE_STATE_FILE=.colo-multifd-source
@@ -69,6 +67,8 @@ source_state() {
     printf 'version=%s\nseries=%s\n' "$QEMU_DEB_VERSION" "$(series_hash)"
 }
 
+# Hash of the patches the series applies, names and contents in order: a
+# changed patch means a changed QEMU, a changed comment does not.
 series_hash() {
     local p
     for p in $(series_patches); do
