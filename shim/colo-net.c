@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "colo-disk.h"
+#include "colo-steps.h"
 #include "shim-error.h"
 
 #define TAP "colotap"
@@ -173,21 +174,6 @@ static gboolean prepare_side_no_output(ColoPair *pair, ColoSide side,
     return prepare(pair, side, name, FALSE, b, errp);
 }
 
-static gboolean delete_object(ColoPair *pair, ColoSide side, const char *id,
-                              GError **errp)
-{
-    JsonObject *args = json_object_new();
-    g_autoptr(JsonNode) ret = NULL;
-
-    json_object_set_string_member(args, "id", id);
-    ret = colo_pair_execute(pair, side, "object-del", args, errp);
-    if (!ret) {
-        g_prefix_error(errp, "object-del %s on the %s: ", id,
-                       colo_side_name(side));
-    }
-    return ret != NULL;
-}
-
 /* Whether @side's QEMU has the object /objects/@id. */
 static gboolean has_object(ColoPair *pair, ColoSide side, const char *id,
                            gboolean *has, GError **errp)
@@ -229,16 +215,17 @@ static gboolean add_object(ColoPair *pair, const char *type, const char *id,
 {
     JsonObject *args = json_object_new();
     g_autoptr(JsonNode) ret = NULL;
+    gboolean compare = g_str_equal(type, "colo-compare");
 
     json_object_set_string_member(args, "qom-type", type);
     json_object_set_string_member(args, "id", id);
     for (const char *const *p = props; p && *p; p += 2) {
         json_object_set_string_member(args, p[0], p[1]);
     }
-    if (filter || !strcmp(type, "colo-compare")) {
+    if (filter || compare) {
         json_object_set_boolean_member(args, "vnet_hdr_support", TRUE);
     }
-    if (!strcmp(type, "colo-compare")) {
+    if (compare) {
         json_object_set_int_member(args, "compare_timeout",
                                    compare_timeout(pair));
     }
@@ -302,26 +289,11 @@ static gboolean at_failover(ColoPair *pair, ColoSide survivor, GError **errp)
     }
     for (const char *const *id = compare;
          survivor == COLO_PRIMARY && *id; id++) {
-        if (!delete_object(pair, survivor, *id, errp)) {
+        if (!colo_steps_remove(pair, survivor, "object-del", *id, errp)) {
             return FALSE;
         }
     }
     return TRUE;
-}
-
-static gboolean chardev_remove(ColoPair *pair, ColoSide side, const char *id,
-                               GError **errp)
-{
-    JsonObject *args = json_object_new();
-    g_autoptr(JsonNode) ret = NULL;
-
-    json_object_set_string_member(args, "id", id);
-    ret = colo_pair_execute(pair, side, "chardev-remove", args, errp);
-    if (!ret) {
-        g_prefix_error(errp, "chardev-remove %s on the %s: ", id,
-                       colo_side_name(side));
-    }
-    return ret != NULL;
 }
 
 /* chardev-add of a TCP socket, a server or a client. */
@@ -363,10 +335,12 @@ static gboolean after_failover(ColoPair *pair, ColoSide survivor,
     if (survivor == COLO_PRIMARY) {
         return TRUE;
     }
-    return delete_object(pair, survivor, "f2", errp) &&
-           delete_object(pair, survivor, "f1", errp) &&
-           chardev_remove(pair, survivor, "red1", errp) &&
-           chardev_remove(pair, survivor, "red0", errp) &&
+    return colo_steps_remove(pair, survivor, "object-del", "f2", errp) &&
+           colo_steps_remove(pair, survivor, "object-del", "f1", errp) &&
+           colo_steps_remove(pair, survivor, "chardev-remove", "red1",
+                             errp) &&
+           colo_steps_remove(pair, survivor, "chardev-remove", "red0",
+                             errp) &&
            chardev_add(pair, survivor, "mirror0", "0.0.0.0", "9003", TRUE,
                        errp) &&
            chardev_add(pair, survivor, "compare1", "0.0.0.0", "9004", TRUE,

@@ -19,3 +19,18 @@ gboolean colo_steps_survivor_ok(ColoPair *pair, ColoSide survivor,
            colo_pair_check_clock(pair, survivor, errp) &&
            colo_pair_check_ram(pair, survivor, errp);
 }
+
+gboolean colo_steps_remove(ColoPair *pair, ColoSide side, const char *cmd,
+                           const char *id, GError **errp)
+{
+    JsonObject *args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+
+    json_object_set_string_member(args, "id", id);
+    ret = colo_pair_execute(pair, side, cmd, args, errp);
+    if (!ret) {
+        g_prefix_error(errp, "%s %s on the %s: ", cmd, id,
+                       colo_side_name(side));
+    }
+    return ret != NULL;
+}

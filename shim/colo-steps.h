@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Steps the families of cases share, built on colo-pair.h alone: a
- * failover after checkpoints, and the checks every failover ends with.
+ * failover after checkpoints, the checks every failover ends with, and
+ * the removals (object-del, chardev-remove) of COLO-FT.txt's failover
+ * steps.
  */
 #ifndef SHIM_COLO_STEPS_H
 #define SHIM_COLO_STEPS_H
@@ -19,5 +21,12 @@ gboolean colo_steps_failover(ColoPair *pair, guint checkpoints,
 /* After a failover: the survivor runs, its clock goes on, its RAM checks. */
 gboolean colo_steps_survivor_ok(ColoPair *pair, ColoSide survivor,
                                 GError **errp);
+
+/*
+ * QMP @cmd, a removal by id such as object-del or chardev-remove, of @id
+ * on @side; the error names all three.
+ */
+gboolean colo_steps_remove(ColoPair *pair, ColoSide side, const char *cmd,
+                           const char *id, GError **errp);
 
 #endif

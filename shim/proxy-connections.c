@@ -5,8 +5,7 @@
  * run with many short connections grows without bound (0014, 0015);
  * filter-rewriter must pass on what it held while the VM was stopped when
  * it runs again (0017).  No guest takes part: the test writes the frames
- * itself, in the
- * length-prefixed form the proxy's chardevs carry, to
+ * itself, in the length-prefixed form the proxy's chardevs carry, to
  *  - the primary's colo-compare: each connection's SYN-ACK on both its
  *    primary and its secondary input; it must release the primary's to
  *    its output;
@@ -25,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "colo-steps.h"
 #include "shim-error.h"
 #include "wait.h"
 
@@ -421,11 +421,11 @@ static gboolean wire_carries(ColoPair *pair, int fd, const GByteArray *round,
     return TRUE;
 }
 
-/* Step @i of every connection, appended to @round. */
-static void append_step(GByteArray *round, guint i)
+/* Step @s of every connection, appended to @round. */
+static void append_step(GByteArray *round, const Step *s)
 {
     for (guint n = 0; n < CONNECTIONS; n++) {
-        Record r = step_segment(&open_then_client_closes[i], n);
+        Record r = step_segment(s, n);
 
         g_byte_array_append(round, r.b, RECORD_LEN);
     }
@@ -445,7 +445,7 @@ static gboolean rewriter_rounds(ColoPair *pair, RewriterLink *l, guint first,
 
         for (; i < end && open_then_client_closes[i].to_guest == to_guest;
              i++) {
-            append_step(round, i);
+            append_step(round, &open_then_client_closes[i]);
         }
         if (!write_all(to_guest ? l->client : l->guest, round->data,
                        round->len, errp) ||
@@ -480,11 +480,7 @@ static GByteArray *compare_frames(void)
     static const Step syn_ack = { FALSE, TH_SYN | TH_ACK, 0, 1 };
     GByteArray *frames = g_byte_array_new();
 
-    for (guint n = 0; n < CONNECTIONS; n++) {
-        Record r = step_segment(&syn_ack, n);
-
-        g_byte_array_append(frames, r.b, RECORD_LEN);
-    }
+    append_step(frames, &syn_ack);
     return frames;
 }
 
@@ -494,12 +490,18 @@ static gboolean check_released(const GByteArray *out,
 {
     gboolean seen[CONNECTIONS] = { FALSE };
 
-    for (gsize off = 0; off + RECORD_LEN <= out->len; off += RECORD_LEN) {
+    if (out->len != frames->len) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
+                    "colo-compare's output is %u bytes for %u frames of "
+                    "%u", out->len, CONNECTIONS, RECORD_LEN);
+        return FALSE;
+    }
+    for (gsize off = 0; off < out->len; off += RECORD_LEN) {
         /* Connection n's client port, the guest's frame's destination. */
         const guint8 *port = out->data + off + 4 + ETH_LEN + IP_LEN + 2;
         guint n = (port[0] << 8 | port[1]) - CLIENT_PORT;
 
-        if (out->len != frames->len || n >= CONNECTIONS || seen[n] ||
+        if (n >= CONNECTIONS || seen[n] ||
             memcmp(out->data + off, frames->data + n * RECORD_LEN,
                    RECORD_LEN)) {
             g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CHECK,
@@ -566,12 +568,8 @@ static gboolean proxy_after_failover(ColoPair *pair, ColoSide survivor,
     };
 
     for (guint i = 0; i < G_N_ELEMENTS(ids[survivor]); i++) {
-        JsonObject *args = json_object_new();
-        g_autoptr(JsonNode) ret = NULL;
-
-        json_object_set_string_member(args, "id", ids[survivor][i]);
-        ret = colo_pair_execute(pair, survivor, "object-del", args, errp);
-        if (!ret) {
+        if (!colo_steps_remove(pair, survivor, "object-del",
+                               ids[survivor][i], errp)) {
             return FALSE;
         }
     }
@@ -609,7 +607,6 @@ static gboolean bad_compare_refused(ColoPair *pair, const char *when,
 {
     JsonObject *args = json_object_new();
     g_autoptr(JsonNode) ret = NULL;
-    g_autoptr(JsonNode) status = NULL;
     g_autoptr(GError) err = NULL;
 
     json_object_set_string_member(args, "qom-type", "colo-compare");
@@ -628,9 +625,7 @@ static gboolean bad_compare_refused(ColoPair *pair, const char *when,
     }
     g_test_message("colo-compare misconfigured %s: refused (%s)", when,
                    err->message);
-    status = colo_pair_execute(pair, COLO_PRIMARY, "query-status", NULL,
-                               errp);
-    return status != NULL;
+    return main_loop_caught_up(pair, COLO_PRIMARY, errp);
 }
 
 gboolean proxy_compare_misconfigured(ColoPair *pair, GError **errp)
@@ -659,7 +654,7 @@ static gboolean guest_fins_while_stopped(ColoPair *pair, RewriterLink *l,
 {
     g_autoptr(GByteArray) round = g_byte_array_new();
 
-    append_step(round, GUEST_FIN_STEP);
+    append_step(round, &open_then_client_closes[GUEST_FIN_STEP]);
     return colo_pair_stop(pair, COLO_SECONDARY, errp) &&
            write_all(l->guest, round->data, round->len, errp) &&
            main_loop_caught_up(pair, COLO_SECONDARY, errp) &&
