@@ -10,6 +10,9 @@ trap 'printf "error: %s failed (%s line %s)\n" "$BASH_COMMAND" "${BASH_SOURCE[0]
 # this version in the archive; QEMU_DEB_VERSION takes another 10.0.x.
 : "${QEMU_DEB_VERSION:=1:10.0.13+ds-0+deb13u1}"
 : "${QEMU_DEB_SUITE:=trixie}"
+# The local version suffix of the project's qemu packages (make deb): a new
+# build of them with other contents needs a new one.
+: "${DEB_LOCAL_VERSION:=+colomultifd1}"
 
 TOPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${COLO_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/colo-multifd}"

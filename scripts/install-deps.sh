@@ -19,6 +19,9 @@ BASE_PACKAGES=(
     cpio kmod
     # the workload, linked statically into the guest (libc.a)
     libc6-dev
+    # the Debian packages: the module package's build and check (make
+    # check), make deb's chroots
+    debhelper lintian debootstrap
 )
 # QEMU 10.0 needs meson >= 1.5; the release has 1.0.
 BACKPORT_PACKAGES=(meson python3-pycotap)
