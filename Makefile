@@ -2,7 +2,8 @@
 # The two commands of the README; everything else is in scripts/ and meson.
 BUILDDIR ?= build
 
-.PHONY: all run check bench bench-net soak setup clean migration-test valgrind-disk valgrind-net
+.PHONY: all run check bench bench-net soak setup clean migration-test valgrind-disk valgrind-net \
+	deb deb-install-test
 all: setup
 
 setup:
@@ -55,6 +56,20 @@ valgrind-net: setup
 	    --valgrind --valgrind-supp tests/valgrind.supp \
 	    --only /colo/tcg/q35/net/plain/secondary_failover \
 	    --exclude /colo/tcg/q35/net/plain/secondary_failover_
+
+# Debian packages of the patched QEMU (x86 only) and of the module, built
+# in a chroot of the machine's release and checked with lintian (README,
+# "Debian packages").  About 45 min the first time, seconds after.
+deb:
+	scripts/install-deps.sh
+	scripts/build-deb.sh
+	scripts/build-module-deb.sh
+	scripts/lint-deb.sh
+
+# make deb's packages installed with apt in a fresh chroot; upstream's eight
+# cases there against /usr/bin/qemu-system-x86_64, then the module removed.
+deb-install-test: setup deb
+	scripts/test-deb-install.sh $(BUILDDIR)
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -15,29 +15,36 @@ system_debian_mirror() {
         awk -v c="$codename" '$1 == "deb" && $2 == c { print $3; exit }'
 }
 
-# Writes sources.list and apt.conf for the private configuration.  The
-# system's own binary sources are kept, so dependencies resolve as usual.
-apt_private_write_config() {
+# The sources.list of the private configuration: the system's own binary
+# sources (so dependencies resolve as usual), its release's backports, and
+# QEMU's suite.  Also the apt sources of the package chroots (deb-chroot.sh).
+apt_private_sources() {
     local mirror codename
     codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
     mirror=$(system_debian_mirror)
     [ -n "$mirror" ] || die "no Debian '$codename' source found in the system's apt configuration"
+    apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(COMPONENT)' |
+        awk '$1 == "deb"' | sort -u |
+        while read -r _ uri rel comp; do
+            echo "deb [signed-by=$KEYRING] $uri $rel $comp"
+        done
+    echo "deb [signed-by=$KEYRING] $mirror $codename-backports main"
+    echo "deb-src [signed-by=$KEYRING] $mirror $QEMU_DEB_SUITE main"
+    # For the firmware QEMU's suite pairs with it (fetch-firmware.sh),
+    # downloaded by name and suite only: pinned (apt_private_preferences)
+    # so that it never replaces a package of the machine's own release.
+    echo "deb [signed-by=$KEYRING] $mirror $QEMU_DEB_SUITE main"
+}
+
+apt_private_preferences() {
+    printf 'Package: *\nPin: release n=%s\nPin-Priority: 1\n' "$QEMU_DEB_SUITE"
+}
+
+# Writes sources.list and apt.conf for the private configuration.
+apt_private_write_config() {
     mkdir -p "$APT_DIR"/{lists/partial,archives/partial,sources.list.d,preferences.d,cache}
-    {
-        apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(COMPONENT)' |
-            awk '$1 == "deb"' | sort -u |
-            while read -r _ uri rel comp; do
-                echo "deb [signed-by=$KEYRING] $uri $rel $comp"
-            done
-        echo "deb [signed-by=$KEYRING] $mirror $codename-backports main"
-        echo "deb-src [signed-by=$KEYRING] $mirror $QEMU_DEB_SUITE main"
-        # For the firmware QEMU's suite pairs with it (fetch-firmware.sh),
-        # downloaded by name and suite only: pinned below so that it never
-        # replaces a package of the machine's own release.
-        echo "deb [signed-by=$KEYRING] $mirror $QEMU_DEB_SUITE main"
-    } > "$APT_DIR/sources.list.new"
-    printf 'Package: *\nPin: release n=%s\nPin-Priority: 1\n' \
-        "$QEMU_DEB_SUITE" > "$APT_DIR/preferences"
+    apt_private_sources > "$APT_DIR/sources.list.new"
+    apt_private_preferences > "$APT_DIR/preferences"
     # New sources need new lists, however fresh the old ones are.
     if ! cmp -s "$APT_DIR/sources.list.new" "$APT_DIR/sources.list"; then
         rm -f "$APT_DIR/lists/.updated"
