@@ -69,7 +69,7 @@ qemu ($QEMU_PKG_VERSION) $CHROOT_CODENAME; urgency=medium
   * Build without libblkio, which Debian $CHROOT_CODENAME lacks.
   * New build profile pkg.qemu.x86-only.
 
- -- colo-multifd developers <colo-multifd@example.org>  $(date -R)
+ -- colo-multifd project <maintainers@users.noreply.r-seed-b0171215.example>  $(date -R)
 
 EOF
     cat "$changelog" >> "$tmp"

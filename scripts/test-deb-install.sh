@@ -7,8 +7,13 @@
 #   1. colo-shim (BUILDDIR's) runs upstream's eight COLO cases against
 #      /usr/bin/qemu-system-x86_64 with no QEMU_MODULE_DIR: the multifd ones
 #      pass only if QEMU finds the module in Debian's module directory;
-#   2. apt-get remove of the module package leaves no file of it behind;
-#   3. without it, a multifd case fails with QEMU's clear error naming the
+#   2. an upgrade while QEMU runs: the package's prerm keeps the module in
+#      /run/qemu/<version>/, another build's module (the project's own
+#      build stands in for the new package's) replaces it in the module
+#      directory, and a multifd case still passes (series 0018, 0019);
+#   3. apt-get remove of the module package leaves no file of it behind,
+#      the saved copy included;
+#   4. without it, a multifd case fails with QEMU's clear error naming the
 #      missing module, and the plain cases still pass.
 #
 # The cases run on TCG and the pc machine: what the chroot tests is the
@@ -56,11 +61,31 @@ shim_in_chroot() {
     ' sh "$TOPDIR" "$ROOT" "${only[@]}" > "$log" 2>&1
 }
 
+# upgrade_while_running: dpkg's part of an upgrade of the module package
+# while a QEMU runs, done by hand: the installed prerm with "upgrade", then
+# another build's module unpacked over this one.
+upgrade_while_running() {
+    local other=$builddir/module/migration-colo-multifd.so
+    chroot_run "$ROOT" --bind "$(dirname "$other")" /opt/other-build -- /bin/sh -ec '
+        qemu-system-x86_64 -machine none -display none -nodefaults -monitor none &
+        pid=$!
+        # Bounded: QEMU names its thread at once, 5 s is plenty.
+        for i in $(seq 50); do
+            [ "$(cat /proc/$pid/comm 2>/dev/null)" = qemu-system-x86 ] && break
+            sleep 0.1
+        done
+        /var/lib/dpkg/info/'"$MODULE_PKG"'.prerm upgrade 0.1.0
+        kill $pid
+        wait $pid || true
+        cp /opt/other-build/migration-colo-multifd.so /usr/lib/x86_64-linux-gnu/qemu/
+        ls -l /run/qemu/*/'
+}
+
 # Files of the chroot's root file system, less what apt and dpkg keep
 # about packages and what only lives while something runs.
 file_list() {
     (cd "$ROOT" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp \
-        -o -path ./run -o -path ./var/lib/dpkg -o -path ./var/lib/apt -o -path ./var/cache \
+        -o -path ./var/lib/dpkg -o -path ./var/lib/apt -o -path ./var/cache \
         -o -path ./var/log -o -path ./debs \) -prune -o -print | sort)
 }
 
@@ -86,7 +111,7 @@ main() {
     chroot_apt "$ROOT" install "/debs/$(cd "$MODULE_DEBS" && ls "${MODULE_PKG}_"*.deb)" \
         > "$LOG_DIR/apt-module.log" 2>&1 || die "installing $MODULE_PKG failed: $LOG_DIR/apt-module.log"
 
-    echo "1..5"
+    echo "1..7"
     chroot_run "$ROOT" -- dpkg -L "$MODULE_PKG" > "$LOG_DIR/module-files"
     if grep -qx "/usr/lib/x86_64-linux-gnu/qemu/migration-colo-multifd.so" "$LOG_DIR/module-files"; then
         tap ok "$MODULE_PKG installs the module into Debian's module directory"
@@ -104,10 +129,26 @@ main() {
     fi
     sed 's/^/#   /' "$log" | grep -E '^#   (ok|not ok)'
 
+    upgrade_while_running > "$LOG_DIR/upgrade.log" 2>&1
+    if grep -q "keeping migration-colo-multifd.so in /run/qemu/Debian_" "$LOG_DIR/upgrade.log" &&
+            grep -q "migration-colo-multifd.so$" "$LOG_DIR/upgrade.log"; then
+        tap ok "prerm upgrade with QEMU running keeps the module in /run/qemu/<version>/"
+    else
+        tap not-ok "prerm upgrade with QEMU running keeps the module in /run/qemu/<version>/" \
+            "$LOG_DIR/upgrade.log"
+    fi
+    log=$LOG_DIR/cases-after-upgrade.tap
+    shim_in_chroot "$log" /colo/tcg/pc/multifd/secondary_failover || true
+    if [ "$(grep -c '^ok ' "$log")" = 2 ] && ! grep -q '^not ok' "$log"; then
+        tap ok "with another build's module in the module directory, QEMU loads the saved one"
+    else
+        tap not-ok "with another build's module in the module directory, QEMU loads the saved one" "$log"
+    fi
+
     chroot_apt "$ROOT" remove "$MODULE_PKG" > "$LOG_DIR/apt-remove.log" 2>&1
     file_list > "$LOG_DIR/files-after"
     if diff -u "$LOG_DIR/files-before" "$LOG_DIR/files-after" > "$LOG_DIR/files.diff"; then
-        tap ok "apt-get remove $MODULE_PKG leaves no file behind"
+        tap ok "apt-get remove $MODULE_PKG leaves no file behind, the saved copy included"
     else
         tap not-ok "apt-get remove $MODULE_PKG leaves no file behind" "$LOG_DIR/files.diff"
     fi
