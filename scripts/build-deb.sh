@@ -32,7 +32,10 @@ deb_key() {
     {
         echo "$QEMU_DEB_VERSION $DEB_LOCAL_VERSION $QEMU_DEB_PROFILES"
         QEMU_SERIES=$DEB_SERIES series_hash
-        cat "$PACKAGING_DIR"/*
+        for patch in $(series_patches "$PACKAGING_DIR" full); do
+            echo "$patch"
+            cat "$PACKAGING_DIR/$patch"
+        done
     } | sha256sum | cut -c1-12
 }
 OUT_DIR=$DEB_DIR/qemu-$(deb_key)
@@ -80,10 +83,12 @@ EOF
 # Build dependencies into the chroot, then the source and arch packages.
 build_qemu_packages() {
     local root=$1 tree=$2
-    chroot_apt "$root" update
+    # Each step must succeed: step() runs this where set -e does not apply.
+    chroot_apt "$root" update || return
     chroot_apt "$root" install --no-install-recommends build-essential ccache \
-        "meson/$CHROOT_CODENAME-backports"
-    chroot_apt "$root" build-dep --arch-only -P "$QEMU_DEB_PROFILES" "/build/${tree##*/}"
+        "meson/$CHROOT_CODENAME-backports" || return
+    chroot_apt "$root" build-dep --arch-only -P "$QEMU_DEB_PROFILES" "/build/${tree##*/}" ||
+        return
     mkdir -p "$DEB_CCACHE"
     chroot_run "$root" --bind "$DEB_CCACHE" /ccache -- /bin/sh -c '
         cd "$1" && CCACHE_DIR=/ccache PATH=/usr/lib/ccache:$PATH \
@@ -109,8 +114,9 @@ main() {
         build_qemu_packages "$root" "$tree"
     rm -rf "$OUT_DIR.tmp"
     mkdir -p "$OUT_DIR.tmp"
-    cp "$root/build"/*.deb "$root/build"/*.changes "$root/build"/*.dsc \
-        "$root/build"/*.debian.tar.* "$root/build"/*.buildinfo "$OUT_DIR.tmp/"
+    # This build's files (not Debian's .dsc it was unpacked from), and the
+    # upstream tarball its source package refers to.
+    cp "$root/build"/*"_${QEMU_PKG_VERSION#*:}"[._]* "$root/build"/qemu_*.orig.tar.* "$OUT_DIR.tmp/"
     touch "$OUT_DIR.tmp/.complete"
     rm -rf "$OUT_DIR"
     mv "$OUT_DIR.tmp" "$OUT_DIR"

@@ -31,12 +31,14 @@ OUT_DIR=$DEB_DIR/module-$(module_key)
 
 build_module_package() {
     local root=$1
-    chroot_install_qemu "$root" "$QEMU_DEBS"
+    # Each step must succeed: step() runs this where set -e does not apply.
+    chroot_install_qemu "$root" "$QEMU_DEBS" || return
     mkdir -p "$root/build/colo-multifd"
-    (cd "$TOPDIR" && source_files | tar -cf - -T -) | tar -xf - -C "$root/build/colo-multifd"
+    (cd "$TOPDIR" && source_files | tar -cf - -T -) | tar -xf - -C "$root/build/colo-multifd" ||
+        return
     chroot_apt "$root" install --no-install-recommends build-essential \
-        "meson/$CHROOT_CODENAME-backports"
-    chroot_apt "$root" build-dep /build/colo-multifd
+        "meson/$CHROOT_CODENAME-backports" || return
+    chroot_apt "$root" build-dep /build/colo-multifd || return
     chroot_run "$root" -- /bin/sh -c 'cd /build/colo-multifd && dpkg-buildpackage -us -uc'
 }
 

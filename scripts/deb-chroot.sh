@@ -87,13 +87,14 @@ chroot_apt() {
 # qemu-system-data (architecture-independent, untouched by the series) of
 # the same Debian version and seabios, from QEMU's suite by name.
 chroot_install_qemu() {
-    local dir=$1 debs=$2 p
+    local dir=$1 debs=$2 p f files=()
     mkdir -p "$dir/debs"
     for p in qemu-system-x86 qemu-system-common; do
-        cp "$debs/${p}_"*.deb "$dir/debs/"
+        f=$(cd "$debs" && ls "${p}_"*_amd64.deb) || die "no $p package in $debs"
+        cp "$debs/$f" "$dir/debs/"
+        files+=("/debs/$f")
     done
-    chroot_apt "$dir" update
-    chroot_apt "$dir" install --no-install-recommends \
-        /debs/qemu-system-x86_*.deb /debs/qemu-system-common_*.deb \
-        "qemu-system-data=$QEMU_DEB_VERSION" "seabios/$QEMU_DEB_SUITE"
+    chroot_apt "$dir" update &&
+        chroot_apt "$dir" install --no-install-recommends "${files[@]}" \
+            "qemu-system-data=$QEMU_DEB_VERSION" "seabios/$QEMU_DEB_SUITE"
 }

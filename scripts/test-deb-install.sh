@@ -46,19 +46,15 @@ tap() { # tap ok|not-ok DESCRIPTION [DIAGNOSTIC FILE]
     fi
 }
 
-# shim_in_chroot LOG ARGS...: colo-shim inside the chroot, TAP into LOG.
+# shim_in_chroot LOG CASE...: colo-shim inside the chroot, TAP into LOG.
 # The pair's bounds are the shim's own; the whole run is bounded as well.
 shim_in_chroot() {
-    local log=$1
+    local log=$1 c only=()
     shift
-    local only=()
     for c in "$@"; do only+=(--only "$c"); done
-    timeout --kill-after=30 1200 bash -c '
-        . "$1/scripts/common.sh"; . "$1/scripts/debian-apt.sh"; . "$1/scripts/deb-chroot.sh"
-        root=$2; shift 2
-        chroot_run "$root" --bind "$SHIM_DIR" /opt/colo-shim -- \
-            /opt/colo-shim/colo-shim --tap --accel tcg --qemu /usr/bin/qemu-system-x86_64 "$@"
-    ' sh "$TOPDIR" "$ROOT" "${only[@]}" > "$log" 2>&1
+    chroot_run "$ROOT" --bind "$(dirname "$SHIM")" /opt/colo-shim -- \
+        timeout --kill-after=30 1200 /opt/colo-shim/colo-shim --tap --accel tcg \
+        --qemu /usr/bin/qemu-system-x86_64 "${only[@]}" > "$log" 2>&1
 }
 
 # upgrade_while_running: dpkg's part of an upgrade of the module package
@@ -96,8 +92,6 @@ main() {
         die "the packages of this tree are not built: run make deb first"
     rm -rf "$LOG_DIR"
     mkdir -p "$LOG_DIR"
-    SHIM_DIR=$(dirname "$SHIM")
-    export SHIM_DIR
 
     step "fresh chroot of Debian $CHROOT_CODENAME" chroot_new "$ROOT" >&2
     step "apt install the patched qemu-system-x86" \
@@ -106,6 +100,8 @@ main() {
     # colo-shim's own libraries, from the archive.
     chroot_apt "$ROOT" install --no-install-recommends libjson-glib-1.0-0 \
         > "$LOG_DIR/apt-shim.log" 2>&1 || die "installing colo-shim's libraries failed"
+    # The test's own bind mount points, so that they are no leftover.
+    mkdir -p "$ROOT/opt/colo-shim" "$ROOT/opt/other-build"
     file_list > "$LOG_DIR/files-before"
     cp "$MODULE_DEBS/${MODULE_PKG}_"*.deb "$ROOT/debs/"
     chroot_apt "$ROOT" install "/debs/$(cd "$MODULE_DEBS" && ls "${MODULE_PKG}_"*.deb)" \
@@ -155,7 +151,8 @@ main() {
 
     log=$LOG_DIR/cases-without-module.tap
     shim_in_chroot "$log" /colo/tcg/pc/multifd/primary_failover /colo/tcg/pc/plain/primary_failover || true
-    if grep -q "^not ok .*/multifd/primary_failover$" "$log" && grep -qF "$MISSING_MODULE_ERROR" "$log"; then
+    if grep -Eq "^not ok [0-9]+ /colo/tcg/pc/multifd/primary_failover( |$)" "$log" &&
+            grep -qF "$MISSING_MODULE_ERROR" "$log"; then
         tap ok "without the module, multifd fails with: $MISSING_MODULE_ERROR"
     else
         tap not-ok "without the module, multifd fails with QEMU's error naming the module" "$log"
