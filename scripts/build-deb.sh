@@ -90,8 +90,10 @@ build_qemu_packages() {
     chroot_apt "$root" build-dep --arch-only -P "$QEMU_DEB_PROFILES" "/build/${tree##*/}" ||
         return
     mkdir -p "$DEB_CCACHE"
+    # CC=gcc: QEMU's configure takes "cc" by default, and Debian's ccache
+    # has no "cc" in /usr/lib/ccache (gcc, g++ and the triplet names only).
     chroot_run "$root" --bind "$DEB_CCACHE" /ccache -- /bin/sh -c '
-        cd "$1" && CCACHE_DIR=/ccache PATH=/usr/lib/ccache:$PATH \
+        cd "$1" && CCACHE_DIR=/ccache PATH=/usr/lib/ccache:$PATH CC=gcc CXX=g++ \
             DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
             dpkg-buildpackage --build=source,any -P"$2" -us -uc' \
         sh "/build/${tree##*/}" "$QEMU_DEB_PROFILES"
