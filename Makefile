@@ -59,7 +59,7 @@ valgrind-net: setup
 
 # Debian packages of the patched QEMU (x86 only) and of the module, built
 # in a chroot of the machine's release and checked with lintian (README,
-# "Debian packages").  About 45 min the first time, seconds after.
+# "Debian packages").  About 30 min the first time, seconds after.
 deb:
 	scripts/install-deps.sh
 	scripts/build-deb.sh

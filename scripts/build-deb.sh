@@ -112,7 +112,7 @@ main() {
     local root=$DEB_DIR/chroot-build tree
     step "chroot of Debian $CHROOT_CODENAME for the build" chroot_new "$root"
     tree=$(prepare_qemu_source "$root/build")
-    step "build qemu $QEMU_PKG_VERSION, x86 only (first time: about 40 min on 2 cores)" \
+    step "build qemu $QEMU_PKG_VERSION, x86 only (first time: about 21 min on 2 cores)" \
         build_qemu_packages "$root" "$tree"
     rm -rf "$OUT_DIR.tmp"
     mkdir -p "$OUT_DIR.tmp"
