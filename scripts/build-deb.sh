@@ -1,19 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# build-deb.sh [--print-dir]: `make deb`.  Debian packages of the patched
-# QEMU and of the module, built in a chroot of the machine's own Debian
-# release (as a Debian build daemon would), then checked with lintian.
+# build-deb.sh [--print-dir]: `make deb`'s first half, the Debian packages
+# of the patched QEMU, built in a chroot of the machine's own Debian release
+# (as a Debian build daemon would): Debian's qemu source, as fetch-qemu.sh
+# downloads and verifies it, with the project's series under
+# debian/patches/colo-multifd/ (DEB_SERIES: fixes, the default, or full),
+# the packaging patches of packaging/qemu-debian/ and a changelog entry
+# with a local version, built for x86 only (build profile
+# pkg.qemu.x86-only).  build-module-deb.sh builds the module's package
+# against them, lint-deb.sh runs lintian on both.
 #
-#   1. Debian's qemu source, as fetch-qemu.sh downloads and verifies it,
-#      with the project's series under debian/patches/colo-multifd/
-#      (DEB_SERIES: fixes, the default, or full), the packaging patches of
-#      packaging/qemu-debian/ and a changelog entry with a local version,
-#      built for x86 only (build profile pkg.qemu.x86-only).
-#   2. qemu-system-modules-colo-multifd from this project's debian/, built
-#      in a chroot where the step 1 packages are installed: its stamp and
-#      its dependency come from that installed qemu-system-x86.
-#
-# Everything lands in one directory keyed by what the packages are made of
+# The packages land in one directory keyed by what they are made of
 # (printed by --print-dir); a second run with nothing changed only prints
 # it.  The compiler cache survives across keys, so a changed patch costs a
 # recompile of what it touches, not a whole build.
@@ -85,8 +82,7 @@ build_qemu_packages() {
     local root=$1 tree=$2
     # Each step must succeed: step() runs this where set -e does not apply.
     chroot_apt "$root" update || return
-    chroot_apt "$root" install --no-install-recommends build-essential ccache \
-        "meson/$CHROOT_CODENAME-backports" || return
+    chroot_build_tools "$root" ccache || return
     chroot_apt "$root" build-dep --arch-only -P "$QEMU_DEB_PROFILES" "/build/${tree##*/}" ||
         return
     mkdir -p "$DEB_CCACHE"
@@ -114,15 +110,10 @@ main() {
     tree=$(prepare_qemu_source "$root/build")
     step "build qemu $QEMU_PKG_VERSION, x86 only (first time: about 21 min on 2 cores)" \
         build_qemu_packages "$root" "$tree"
-    rm -rf "$OUT_DIR.tmp"
-    mkdir -p "$OUT_DIR.tmp"
     # This build's files (not Debian's .dsc it was unpacked from), and the
     # upstream tarball its source package refers to.
-    cp "$root/build"/*"_${QEMU_PKG_VERSION#*:}"[._]* "$root/build"/qemu_*.orig.tar.* "$OUT_DIR.tmp/"
-    touch "$OUT_DIR.tmp/.complete"
-    rm -rf "$OUT_DIR"
-    mv "$OUT_DIR.tmp" "$OUT_DIR"
-    rm -rf "$root"
+    (cd "$root" && chroot_publish "$root" "$OUT_DIR" \
+        build/*"_${QEMU_PKG_VERSION#*:}"[._]* build/qemu_*.orig.tar.*)
     log "packages: $OUT_DIR"
 }
 

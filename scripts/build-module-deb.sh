@@ -13,17 +13,11 @@
 
 QEMU_DEBS=$("$TOPDIR/scripts/build-deb.sh" --print-dir)
 
-# The project's files a source package would take: tracked and new ones,
-# not what git ignores (build directories, the QEMU trees).
-source_files() {
-    git -C "$TOPDIR" ls-files --cached --others --exclude-standard
-}
-
 module_key() {
     {
         echo "$QEMU_DEBS"
         cat "$0"
-        source_files | grep -E '^(debian|module|include)/|^meson\.(build|options)$' |
+        project_files | grep -E '^(debian|module|include)/|^meson\.(build|options)$' |
             sort | while read -r f; do echo "$f"; cat "$TOPDIR/$f"; done
     } | sha256sum | cut -c1-12
 }
@@ -34,10 +28,9 @@ build_module_package() {
     # Each step must succeed: step() runs this where set -e does not apply.
     chroot_install_qemu "$root" "$QEMU_DEBS" || return
     mkdir -p "$root/build/colo-multifd"
-    (cd "$TOPDIR" && source_files | tar -cf - -T -) | tar -xf - -C "$root/build/colo-multifd" ||
+    (cd "$TOPDIR" && project_files | tar -cf - -T -) | tar -xf - -C "$root/build/colo-multifd" ||
         return
-    chroot_apt "$root" install --no-install-recommends build-essential \
-        "meson/$CHROOT_CODENAME-backports" || return
+    chroot_build_tools "$root" || return
     chroot_apt "$root" build-dep /build/colo-multifd || return
     chroot_run "$root" -- /bin/sh -c 'cd /build/colo-multifd && dpkg-buildpackage -us -uc'
 }
@@ -56,14 +49,8 @@ main() {
     local root=$DEB_DIR/chroot-module
     step "chroot of Debian $CHROOT_CODENAME with the patched qemu-system-x86" chroot_new "$root"
     step "build qemu-system-modules-colo-multifd" build_module_package "$root"
-    rm -rf "$OUT_DIR.tmp"
-    mkdir -p "$OUT_DIR.tmp"
-    cp "$root/build"/*.deb "$root/build"/*.changes "$root/build"/*.dsc \
-        "$root/build"/*.tar.* "$root/build"/*.buildinfo "$OUT_DIR.tmp/"
-    touch "$OUT_DIR.tmp/.complete"
-    rm -rf "$OUT_DIR"
-    mv "$OUT_DIR.tmp" "$OUT_DIR"
-    rm -rf "$root"
+    (cd "$root" && chroot_publish "$root" "$OUT_DIR" \
+        build/*.deb build/*.changes build/*.dsc build/*.tar.* build/*.buildinfo)
     log "module package: $OUT_DIR"
 }
 

@@ -70,6 +70,12 @@ source_state() {
     printf 'version=%s\nseries=%s\n' "$QEMU_DEB_VERSION" "$(series_hash)"
 }
 
+# The project's files, as a source package of it takes them: tracked and
+# new ones, not what git ignores (build directories, the QEMU trees).
+project_files() {
+    git -C "$TOPDIR" ls-files --cached --others --exclude-standard
+}
+
 # Hash of the patches the series applies, names and contents in order: a
 # changed patch means a changed QEMU, a changed comment does not.
 series_hash() {

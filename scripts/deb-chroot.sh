@@ -17,13 +17,13 @@ CHROOT_BASE=$DEB_DIR/base-$CHROOT_CODENAME
 chroot_base() {
     [ -f "$CHROOT_BASE/.complete" ] && return 0
     command -v debootstrap >/dev/null ||
-        die "debootstrap is not installed (scripts/install-deps.sh --deb installs it)"
+        die "debootstrap is not installed (scripts/install-deps.sh installs it)"
     local mirror tmp=$CHROOT_BASE.tmp
     mirror=$(system_debian_mirror)
     [ -n "$mirror" ] || die "no Debian '$CHROOT_CODENAME' source in the machine's apt configuration"
     rm -rf "$CHROOT_BASE" "$tmp"
     mkdir -p "$DEB_DIR"
-    log "bootstrapping a minimal $CHROOT_CODENAME into $CHROOT_BASE (once; about 3 min)"
+    log "bootstrapping a minimal $CHROOT_CODENAME into $CHROOT_BASE (once; about 1 min)"
     debootstrap --variant=minbase --keyring="$KEYRING" \
         "$CHROOT_CODENAME" "$tmp" "$mirror" > "$DEB_DIR/debootstrap.log" 2>&1 ||
         die "debootstrap failed; its log: $DEB_DIR/debootstrap.log"
@@ -79,6 +79,33 @@ chroot_apt() {
     mkdir -p "$DEB_DIR/apt-archives/partial"
     chroot_run "$dir" --bind "$DEB_DIR/apt-archives" /var/cache/apt/archives -- \
         apt-get -q -y -o APT::Sandbox::User=root -o APT::Keep-Downloaded-Packages=true "$@"
+}
+
+# chroot_build_tools DIR [PACKAGE...]: what a package build needs beyond
+# its Build-Depends, meson from backports (the release's is too old for
+# QEMU 10.0 and for the module), and PACKAGEs.
+chroot_build_tools() {
+    local dir=$1
+    shift
+    chroot_apt "$dir" install --no-install-recommends build-essential \
+        "meson/$CHROOT_CODENAME-backports" "$@"
+}
+
+# chroot_publish DIR OUT FILE...: the built FILEs (paths relative to DIR:
+# the caller expands its patterns there) into OUT, which appears complete
+# or not at all; DIR goes.
+chroot_publish() {
+    local dir=$1 out=$2 f
+    shift 2
+    rm -rf "$out.tmp"
+    mkdir -p "$out.tmp"
+    for f in "$@"; do
+        cp "$dir/$f" "$out.tmp/"
+    done
+    touch "$out.tmp/.complete"
+    rm -rf "$out"
+    mv "$out.tmp" "$out"
+    rm -rf "$dir"
 }
 
 # chroot_install_qemu DIR DEBS: the patched qemu-system-x86 of the package

@@ -33,7 +33,7 @@ rc=$?
 result $? "stamp-from-binary.sh refuses a binary that is no modular QEMU: $out"
 
 mkdir -p "$work/colo-multifd"
-(cd "$TOPDIR" && git ls-files --cached --others --exclude-standard | tar -cf - -T -) |
+(cd "$TOPDIR" && project_files | tar -cf - -T -) |
     tar -xf - -C "$work/colo-multifd"
 (cd "$work/colo-multifd" &&
     COLO_MULTIFD_QEMU_BINARY=$qemu COLO_MULTIFD_QEMU_VERSION=$version \
