@@ -15,6 +15,7 @@
 
 #include "colo-disk.h"
 #include "colo-steps.h"
+#include "qemu-trace.h"
 #include "shim-error.h"
 
 #define TAP "colotap"
@@ -131,12 +132,13 @@ static void add_trace(ColoPair *pair, const char *name, GStrvBuilder *b)
 {
     g_autofree char *path = trace_path(pair, name);
 
-    g_strv_builder_add_many(b, "-D", path, "-msg", "timestamp=on",
-                            "-trace", "colo_compare_main",
-                            "-trace", "colo_old_packet_check_found",
-                            "-trace", "colo_compare_tcp_info",
-                            "-trace", "colo_send_message",
-                            "-trace", "colo_vm_state_change", NULL);
+    const char *const events[] = {
+        "colo_compare_main", "colo_old_packet_check_found",
+        "colo_compare_tcp_info", "colo_send_message", "colo_vm_state_change",
+        NULL
+    };
+
+    qemu_trace_add_args(b, path, events);
 }
 
 /* @output: the secondary's f2 sends its guest's output to colo-compare. */

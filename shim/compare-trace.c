@@ -3,28 +3,7 @@
 
 #include <string.h>
 
-/* "PID@SECONDS.MICROSECONDS:": the time in us, and where the event starts. */
-static gboolean line_time(const char *line, gint64 *us, const char **event)
-{
-    const char *at = strchr(line, '@');
-    char *end;
-    guint64 s, frac;
-
-    if (!at) {
-        return FALSE;
-    }
-    s = g_ascii_strtoull(at + 1, &end, 10);
-    if (*end != '.' || end - at < 2) {
-        return FALSE;
-    }
-    frac = g_ascii_strtoull(end + 1, &end, 10);
-    if (*end != ':') {
-        return FALSE;
-    }
-    *us = (gint64)(s * G_USEC_PER_SEC + frac);
-    *event = end + 1;
-    return TRUE;
-}
+#include "qemu-trace.h"
 
 /* A "pri:" line of colo_compare_tcp_info with a payload. */
 static gboolean tcp_payload_matched(const char *event)
@@ -70,7 +49,7 @@ gboolean compare_trace_count(const char *path, gint64 from_us, gint64 to_us,
         const char *event;
         gint64 us;
 
-        if (line_time(lines[i], &us, &event) && us >= from_us &&
+        if (qemu_trace_line_time(lines[i], &us, &event) && us >= from_us &&
             (!to_us || us <= to_us)) {
             count_event(c, event, us);
         }
