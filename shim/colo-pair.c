@@ -218,7 +218,8 @@ ColoPair *colo_pair_start(const ColoConfig *cfg, GError **errp)
         return NULL;
     }
     if (cfg->netns &&
-        !(pair->netns = netns_link_new(cfg->netns_delay_ms, errp))) {
+        !(pair->netns = netns_link_new(cfg->netns_delay_ms,
+                                       cfg->netns_rate_mbit, errp))) {
         return NULL;
     }
     if (!start_sides(pair, errp)) {

@@ -97,10 +97,11 @@ struct ColoConfig {
     ColoSwitchoverHook at_switchover;   /* or NULL */
     /*
      * Run each side in a network namespace of its own, on a veth link with
-     * this netem delay (netns.h); not together with proxied.
+     * this netem delay and rate (netns.h); not together with proxied.
      */
     gboolean netns;
     guint netns_delay_ms;
+    guint netns_rate_mbit;          /* htb rate each way; 0: unshaped */
     /* An ordinary migration: neither x-colo nor return-path. */
     gboolean ordinary;
     guint64 max_bandwidth;          /* the primary's, bytes/s; 0: 4 GiB/s */

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <json-glib/json-glib.h>
+
 #include "shim-error.h"
 
 #define NS_PREFIX "colo-shim-"
@@ -97,9 +99,38 @@ static gboolean add_namespace(const char *ns, GError **errp)
     return run_ip(add, errp);
 }
 
-static gboolean set_up(NetnsLink *link, guint delay_ms, GError **errp)
+/*
+ * The sending queue of @dev in @ns: an htb class of @rate_mbit, a link of
+ * that speed (netem could limit the rate too, but this machine's kernel
+ * has no netem), and a netem delay of @delay_ms below it or alone.
+ */
+static gboolean shape(const char *ns, const char *dev, guint delay_ms,
+                      guint rate_mbit, GError **errp)
 {
     g_autofree char *delay = g_strdup_printf("%ums", delay_ms);
+    g_autofree char *rate = g_strdup_printf("%umbit", rate_mbit);
+    const char *const htb[] = { "tc", "-n", ns, "qdisc", "add", "dev", dev,
+                                "root", "handle", "1:", "htb", "default",
+                                "10", NULL };
+    const char *const class[] = { "tc", "-n", ns, "class", "add", "dev", dev,
+                                  "parent", "1:", "classid", "1:10", "htb",
+                                  "rate", rate, NULL };
+    const char *const netem_root[] = { "tc", "-n", ns, "qdisc", "add", "dev",
+                                       dev, "root", "netem", "delay", delay,
+                                       NULL };
+    const char *const netem_class[] = { "tc", "-n", ns, "qdisc", "add", "dev",
+                                        dev, "parent", "1:10", "netem",
+                                        "delay", delay, NULL };
+
+    if (rate_mbit && !(run_ip(htb, errp) && run_ip(class, errp))) {
+        return FALSE;
+    }
+    return !delay_ms || run_ip(rate_mbit ? netem_class : netem_root, errp);
+}
+
+static gboolean set_up(NetnsLink *link, guint delay_ms, guint rate_mbit,
+                       GError **errp)
+{
     const char *const veth[] = { "ip", "link", "add", link->dev[0], "netns",
                                  link->ns[0], "type", "veth", "peer", "name",
                                  link->dev[1], "netns", link->ns[1], NULL };
@@ -111,21 +142,18 @@ static gboolean set_up(NetnsLink *link, guint delay_ms, GError **errp)
     for (guint e = 0; e < 2; e++) {
         const char *ns = link->ns[e], *dev = link->dev[e];
         g_autofree char *cidr = g_strdup_printf("%s/30", link->addr[e]);
-        const char *const netem[] = { "tc", "-n", ns, "qdisc", "add", "dev",
-                                      dev, "root", "netem", "delay", delay,
-                                      NULL };
 
         if (!ip_in(ns, errp, "addr", "add", cidr, "dev", dev, NULL) ||
             !ip_in(ns, errp, "link", "set", "lo", "up", NULL) ||
             !ip_in(ns, errp, "link", "set", dev, "up", NULL) ||
-            (delay_ms && !run_ip(netem, errp))) {
+            !shape(ns, dev, delay_ms, rate_mbit, errp)) {
             return FALSE;
         }
     }
     return TRUE;
 }
 
-NetnsLink *netns_link_new(guint delay_ms, GError **errp)
+NetnsLink *netns_link_new(guint delay_ms, guint rate_mbit, GError **errp)
 {
     static guint serial;
     NetnsLink *link = g_new0(NetnsLink, 1);
@@ -140,7 +168,7 @@ NetnsLink *netns_link_new(guint delay_ms, GError **errp)
         link->dev[e] = g_strdup_printf("cs%u%c", n, e ? 's' : 'p');
         link->addr[e] = g_strdup_printf(SUBNET_FMT, n, 1 + e);
     }
-    if (!set_up(link, delay_ms, errp)) {
+    if (!set_up(link, delay_ms, rate_mbit, errp)) {
         /* Not the code under test: the machine (or its privileges). */
         (*errp)->domain = SHIM_ERROR;
         (*errp)->code = SHIM_ERROR_UNAVAILABLE;
@@ -170,6 +198,43 @@ gboolean netns_link_set_up(NetnsLink *link, gboolean up, GError **errp)
             return FALSE;
         }
     }
+    return TRUE;
+}
+
+gboolean netns_link_tx_bytes(NetnsLink *link, guint end, guint64 *bytes,
+                             GError **errp)
+{
+    const char *const argv[] = { "ip", "-n", link->ns[end], "-s", "-j", "link",
+                                 "show", "dev", link->dev[end], NULL };
+    g_autofree char *out = NULL;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonNode *root;
+    JsonObject *stats = NULL;
+    int status;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
+                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                      &status, errp) ||
+        !g_spawn_check_wait_status(status, errp) ||
+        !json_parser_load_from_data(parser, out, -1, errp)) {
+        g_prefix_error(errp, "counting what %s sent: ", link->dev[end]);
+        return FALSE;
+    }
+    root = json_parser_get_root(parser);
+    if (JSON_NODE_HOLDS_ARRAY(root) &&
+        json_array_get_length(json_node_get_array(root)) == 1) {
+        stats = json_object_get_object_member(
+            json_array_get_object_element(json_node_get_array(root), 0),
+            "stats64");
+    }
+    if (!stats || !json_object_has_member(stats, "tx")) {
+        g_set_error(errp, SHIM_ERROR, SHIM_ERROR_CONFIG,
+                    "ip -s -j link show dev %s in %s gave no tx counters",
+                    link->dev[end], link->ns[end]);
+        return FALSE;
+    }
+    *bytes = json_object_get_int_member(
+        json_object_get_object_member(stats, "tx"), "bytes");
     return TRUE;
 }
 
