@@ -26,9 +26,11 @@ check: setup
 migration-test: setup
 	scripts/qemu-migration-test.sh --full
 
-# The checkpoint pause benchmark: table, JSON, TSV and plot in bench/.
+# The checkpoint pause benchmark: table, JSON, TSV and plot in bench/, on
+# every accelerator (KVM where usable) and link (the shaped ones as root).
+BENCH_ARGS ?= --samples 100 --link loopback --link 10gbit --link 1gbit
 bench: setup
-	scripts/bench.sh $(BUILDDIR) bench
+	scripts/bench.sh $(BUILDDIR) bench $(BENCH_ARGS)
 
 # The network cases' client figures: no COLO, plain, multifd, answers that
 # differ; table and JSON in bench/ (as root: two network namespaces).
