@@ -13,15 +13,13 @@ set ylabel "fraction of checkpoints"
 set xlabel "primary pause per checkpoint (ms)"
 set yrange [0:1]
 configs = "plain multifd-2 multifd-4"
-# Count of one configuration's samples, for the cumulative fraction.
-count(r, g, c) = system(sprintf("awk -F'\t' '$1==\"%s\" && $2==\"%s\" && $3==\"%s\"' %s | wc -l", r, g, c, tsv)) + 0
 set multiplot layout rows,2
 do for [r in groups] {
     do for [g in "idle load"] {
         set title sprintf("%s, %s guest", r, g)
         plot for [c in configs] tsv using \
-            (strcol(1) eq r && strcol(2) eq g && strcol(3) eq c ? $4 : NaN):(1.0 / count(r, g, c)) \
-            smooth cumulative with lines lw 2 title c
+            (strcol(1) eq r && strcol(2) eq g && strcol(3) eq c ? $4 : NaN):(1) \
+            smooth cnormal with lines lw 2 title c
     }
 }
 unset multiplot
