@@ -232,7 +232,9 @@ static gboolean measure(BenchResult *res, GError **errp)
         !add_flushes(res, times, trace, errp)) {
         return FALSE;
     }
-    shim_remove_workdir(workdir);
+    if (!opts.keep) {
+        shim_remove_workdir(workdir);
+    }
     return TRUE;
 }
 
