@@ -15,10 +15,10 @@
 #include <glib.h>
 #include <locale.h>
 
+#include "accel.h"
 #include "bench.h"
 #include "bench-trace.h"
 #include "colo-pair.h"
-#include "kvm.h"
 #include "netns.h"
 #include "qemu-proc.h"
 #include "shim-options.h"
@@ -238,15 +238,17 @@ static gboolean measure(BenchResult *res, GError **errp)
     return TRUE;
 }
 
-/* Whether @accel can run here; if not, why goes to @skipped. */
-static gboolean accel_usable(const char *accel, GPtrArray *skipped)
+/* Whether @accel can run here (accel.h); if not, why goes to @skipped. */
+static gboolean accel_measurable(const char *accel, GPtrArray *skipped)
 {
     g_autoptr(GError) err = NULL;
+    ColoConfig cfg = shim_colo_config(&opts, NULL);
 
-    if (!g_str_equal(accel, "kvm") || kvm_usable(opts.kvm_device, &err)) {
+    cfg.accel = accel;
+    if (accel_usable(&cfg, &err)) {
         return TRUE;
     }
-    g_ptr_array_add(skipped, g_strdup_printf("accelerator kvm: %s",
+    g_ptr_array_add(skipped, g_strdup_printf("accelerator %s: %s", accel,
                                              err->message));
     return FALSE;
 }
@@ -299,7 +301,7 @@ static gboolean run_all(GArray *links, GPtrArray *results, GPtrArray *skipped,
         }
     }
     for (char **a = opts.accels; *a; a++) {
-        if (!accel_usable(*a, skipped)) {
+        if (!accel_measurable(*a, skipped)) {
             continue;
         }
         for (guint l = 0; l < usable->len; l++) {
