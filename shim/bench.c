@@ -312,8 +312,12 @@ static gboolean run_all(GArray *links, GPtrArray *results, GPtrArray *skipped,
         }
     }
     if (!results->len) {
+        g_autofree char *why = NULL;
+
+        g_ptr_array_add(skipped, NULL);     /* for g_strjoinv() */
+        why = g_strjoinv("; ", (char **)skipped->pdata);
         g_set_error(errp, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "nothing can be measured here");
+                    "nothing can be measured here: %s", why);
         return FALSE;
     }
     for (guint i = 0; i < results->len; i++) {
