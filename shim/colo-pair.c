@@ -144,6 +144,7 @@ static gboolean spawn_side(ColoPair *pair, ColoSide side, GError **errp)
         .workdir = pair->cfg.workdir,
         .valgrind = pair->cfg.valgrind,
         .valgrind_supp = pair->cfg.valgrind_supp,
+        .valgrind_origins = pair->cfg.valgrind_origins,
         .netns = pair->netns ? netns_link_namespace(pair->netns,
                                                     pair->host[side]) : NULL,
         .start_timeout_ms = scaled(pair, START_MS),

@@ -87,6 +87,7 @@ struct ColoConfig {
     const ColoPairHooks *hooks;     /* or NULL */
     gboolean valgrind;
     const char *valgrind_supp;
+    gboolean valgrind_origins;      /* --track-origins=yes */
     guint timeout_scale;            /* >= 1; e.g. 40 under valgrind */
     gboolean proxied;               /* migrate through a LinkProxy */
     /*

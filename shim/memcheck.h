@@ -18,9 +18,12 @@ typedef struct MemcheckReport {
     guint64 module_lost;        /* bytes in loss records through @module */
 } MemcheckReport;
 
-/* Appends the valgrind command line (up to the program) to @argv. */
+/*
+ * Appends the valgrind command line (up to the program) to @argv;
+ * @suppressions may be NULL.
+ */
 void memcheck_add_args(GPtrArray *argv, const char *log_path,
-                       const char *suppressions);
+                       const char *suppressions, gboolean track_origins);
 
 /*
  * Reads a memcheck log; loss records whose stack passes through a file

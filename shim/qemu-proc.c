@@ -116,7 +116,8 @@ static GPtrArray *build_argv(const QemuProcConfig *cfg, QemuProc *proc,
         g_ptr_array_add(argv, g_strdup(cfg->netns));
     }
     if (cfg->valgrind) {
-        memcheck_add_args(argv, proc->valgrind_log_path, cfg->valgrind_supp);
+        memcheck_add_args(argv, proc->valgrind_log_path, cfg->valgrind_supp,
+                          cfg->valgrind_origins);
     }
     g_ptr_array_add(argv, g_strdup(cfg->binary));
     g_ptr_array_add(argv, g_strdup("-chardev"));

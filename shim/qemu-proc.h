@@ -22,6 +22,7 @@ typedef struct QemuProcConfig {
     const char *workdir;        /* existing private directory */
     gboolean valgrind;          /* run under valgrind memcheck */
     const char *valgrind_supp;  /* its suppressions file, or NULL */
+    gboolean valgrind_origins;  /* memcheck's --track-origins=yes */
     const char *netns;          /* network namespace to run in, or NULL */
     guint start_timeout_ms;     /* until QMP answers */
 } QemuProcConfig;

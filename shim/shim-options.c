@@ -43,6 +43,7 @@ static void take_environment(ShimOptions *opts)
         opts->module_dir = g_strdup(g_getenv("QEMU_MODULE_DIR"));
     }
     opts->valgrind |= env_flag("COLO_SHIM_VALGRIND");
+    opts->valgrind_origins |= env_flag("COLO_SHIM_VALGRIND_ORIGINS");
     if (!opts->machines) {
         const char *const machines[] = { SHIM_DEFAULT_MACHINES, NULL };
 
@@ -243,6 +244,10 @@ gboolean shim_options_parse(ShimOptions *opts, const GOptionEntry *extra,
           NULL },
         { "valgrind-supp", 0, 0, G_OPTION_ARG_FILENAME, &opts->valgrind_supp,
           "valgrind suppressions file", "FILE" },
+        { "valgrind-origins", 0, 0, G_OPTION_ARG_NONE,
+          &opts->valgrind_origins, "memcheck tracks where uninitialised "
+          "values come from (slower; or COLO_SHIM_VALGRIND_ORIGINS=1)",
+          NULL },
         { "timeout-scale", 0, 0, G_OPTION_ARG_INT, &opts->timeout_scale,
           "multiply every time bound (default 1, 40 with --valgrind)", "N" },
         { "only", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->only,
@@ -316,6 +321,7 @@ ColoConfig shim_colo_config(const ShimOptions *opts, const char *workdir)
         },
         .valgrind = opts->valgrind,
         .valgrind_supp = opts->valgrind_supp,
+        .valgrind_origins = opts->valgrind_origins,
         .timeout_scale = opts->timeout_scale,
         .netns = opts->netns,
         .netns_delay_ms = opts->netns_delay_ms,

@@ -39,6 +39,7 @@ typedef struct ShimOptions {
     gint heartbeat_passes;
     gint timeout_scale;         /* 0: 1, or the valgrind scale */
     gboolean valgrind;          /* --valgrind, or $COLO_SHIM_VALGRIND=1 */
+    gboolean valgrind_origins;  /* --valgrind-origins, or $..._ORIGINS=1 */
     gboolean keep;              /* keep every case's files */
     char **only;                /* --only: case path prefixes to register */
     char **exclude;             /* --exclude: prefixes not to register */

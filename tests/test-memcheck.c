@@ -134,6 +134,24 @@ static void test_clean_log(void)
     memcheck_report_clear(&r);
 }
 
+/* The command line: full leak checks always, origins when asked. */
+static void test_args_origins_on_request(void)
+{
+    for (int origins = 0; origins < 2; origins++) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *line = NULL;
+
+        memcheck_add_args(argv, "/tmp/x.log", "/tmp/x.supp", origins);
+        g_ptr_array_add(argv, NULL);
+        line = g_strjoinv(" ", (char **)argv->pdata);
+        g_assert_true(g_str_has_prefix(line, "valgrind --tool=memcheck "));
+        g_assert_nonnull(strstr(line, " --log-file=/tmp/x.log"));
+        g_assert_nonnull(strstr(line, " --leak-check=full"));
+        g_assert_nonnull(strstr(line, " --suppressions=/tmp/x.supp"));
+        g_assert_true(!strstr(line, " --track-origins=yes") == !origins);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -144,5 +162,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memcheck/truncated_log_is_incomplete",
                     test_truncated_log_is_incomplete);
     g_test_add_func("/memcheck/clean_log", test_clean_log);
+    g_test_add_func("/memcheck/args_origins_on_request",
+                    test_args_origins_on_request);
     return g_test_run();
 }

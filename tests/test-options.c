@@ -122,6 +122,36 @@ static void test_valgrind_scales_time_bounds(void)
     shim_options_clear(&opts);
 }
 
+/* Origin tracking is off unless asked for, by option or environment. */
+static void test_valgrind_origins_on_request(void)
+{
+    const char *const plain[] = { "--valgrind", NULL };
+    const char *const asked[] = { "--valgrind", "--valgrind-origins", NULL };
+    g_autofree char *valgrind = g_find_program_in_path("valgrind");
+    ShimOptions opts;
+
+    if (!valgrind) {
+        g_test_skip("valgrind is not installed");
+        return;
+    }
+    g_setenv("QEMU_BINARY", "/bin/true", TRUE);
+    g_assert_true(parse(&opts, plain, NULL));
+    g_assert_false(shim_colo_config(&opts, "/tmp").valgrind_origins);
+    shim_options_clear(&opts);
+    g_assert_true(parse(&opts, asked, NULL));
+    g_assert_true(shim_colo_config(&opts, "/tmp").valgrind_origins);
+    shim_options_clear(&opts);
+    g_setenv("COLO_SHIM_VALGRIND_ORIGINS", "1", TRUE);
+    g_assert_true(parse(&opts, plain, NULL));
+    g_assert_true(shim_colo_config(&opts, "/tmp").valgrind_origins);
+    shim_options_clear(&opts);
+    g_setenv("COLO_SHIM_VALGRIND_ORIGINS", "0", TRUE);
+    g_assert_true(parse(&opts, plain, NULL));
+    g_assert_false(shim_colo_config(&opts, "/tmp").valgrind_origins);
+    shim_options_clear(&opts);
+    g_unsetenv("COLO_SHIM_VALGRIND_ORIGINS");
+}
+
 static void test_bad_input_is_named(void)
 {
     const char *const zero_channels[] = { "--channels", "0", NULL };
@@ -148,6 +178,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_unsetenv("COLO_SHIM_VALGRIND");
+    g_unsetenv("COLO_SHIM_VALGRIND_ORIGINS");
     g_test_add_func("/options/defaults_from_environment",
                     test_defaults_from_environment);
     g_test_add_func("/options/options_beat_environment",
@@ -155,6 +186,8 @@ int main(int argc, char **argv)
     g_test_add_func("/options/machines", test_machines);
     g_test_add_func("/options/valgrind_scales_time_bounds",
                     test_valgrind_scales_time_bounds);
+    g_test_add_func("/options/valgrind_origins_on_request",
+                    test_valgrind_origins_on_request);
     g_test_add_func("/options/bad_input_is_named", test_bad_input_is_named);
     return g_test_run();
 }
