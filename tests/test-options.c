@@ -100,19 +100,32 @@ static void test_options_beat_environment(void)
     shim_options_clear(&opts);
 }
 
+/*
+ * --valgrind is refused where valgrind is not installed: FALSE (the test
+ * skipped, saying so) there; else a QEMU binary is set for parsing.
+ */
+static gboolean valgrind_parsable(void)
+{
+    g_autofree char *valgrind = g_find_program_in_path("valgrind");
+
+    if (!valgrind) {
+        g_test_skip("valgrind is not installed");
+        return FALSE;
+    }
+    g_setenv("QEMU_BINARY", "/bin/true", TRUE);
+    return TRUE;
+}
+
 static void test_valgrind_scales_time_bounds(void)
 {
     const char *const args[] = { "--valgrind", NULL };
     const char *const explicit_scale[] = { "--valgrind", "--timeout-scale",
                                            "7", NULL };
-    g_autofree char *valgrind = g_find_program_in_path("valgrind");
     ShimOptions opts;
 
-    if (!valgrind) {
-        g_test_skip("valgrind is not installed");
+    if (!valgrind_parsable()) {
         return;
     }
-    g_setenv("QEMU_BINARY", "/bin/true", TRUE);
     g_assert_true(parse(&opts, args, NULL));
     g_assert_true(opts.valgrind);
     g_assert_cmpint(opts.timeout_scale, ==, SHIM_VALGRIND_TIMEOUT_SCALE);
@@ -122,33 +135,33 @@ static void test_valgrind_scales_time_bounds(void)
     shim_options_clear(&opts);
 }
 
+/* Whether the pair @args configure tracks memcheck's origins. */
+static gboolean origins_tracked(const char *const *args)
+{
+    ShimOptions opts;
+    gboolean tracked;
+
+    g_assert_true(parse(&opts, args, NULL));
+    tracked = shim_colo_config(&opts, "/tmp").valgrind_origins;
+    shim_options_clear(&opts);
+    return tracked;
+}
+
 /* Origin tracking is off unless asked for, by option or environment. */
 static void test_valgrind_origins_on_request(void)
 {
     const char *const plain[] = { "--valgrind", NULL };
     const char *const asked[] = { "--valgrind", "--valgrind-origins", NULL };
-    g_autofree char *valgrind = g_find_program_in_path("valgrind");
-    ShimOptions opts;
 
-    if (!valgrind) {
-        g_test_skip("valgrind is not installed");
+    if (!valgrind_parsable()) {
         return;
     }
-    g_setenv("QEMU_BINARY", "/bin/true", TRUE);
-    g_assert_true(parse(&opts, plain, NULL));
-    g_assert_false(shim_colo_config(&opts, "/tmp").valgrind_origins);
-    shim_options_clear(&opts);
-    g_assert_true(parse(&opts, asked, NULL));
-    g_assert_true(shim_colo_config(&opts, "/tmp").valgrind_origins);
-    shim_options_clear(&opts);
+    g_assert_false(origins_tracked(plain));
+    g_assert_true(origins_tracked(asked));
     g_setenv("COLO_SHIM_VALGRIND_ORIGINS", "1", TRUE);
-    g_assert_true(parse(&opts, plain, NULL));
-    g_assert_true(shim_colo_config(&opts, "/tmp").valgrind_origins);
-    shim_options_clear(&opts);
+    g_assert_true(origins_tracked(plain));
     g_setenv("COLO_SHIM_VALGRIND_ORIGINS", "0", TRUE);
-    g_assert_true(parse(&opts, plain, NULL));
-    g_assert_false(shim_colo_config(&opts, "/tmp").valgrind_origins);
-    shim_options_clear(&opts);
+    g_assert_false(origins_tracked(plain));
     g_unsetenv("COLO_SHIM_VALGRIND_ORIGINS");
 }
 
